@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { formatPlatform, parsePlatform } from '../core/platform.ts';
+import { shortDigest } from '../core/digest.ts';
+import { openImage } from '../image/open.ts';
+import type { Image } from '../image/model.ts';
+import { formatBytes, terminalProgress, wantsProgress } from './progress.ts';
+import { globalOptions, parseFormat, type CommandContext } from './context.ts';
+
+/** The JSON form of `spyglass inspect` (documented in docs/inspect.md). */
+export function inspectReport(image: Image) {
+  return {
+    input: image.input,
+    source: image.source,
+    names: image.names,
+    indexDigest: image.indexDigest ?? null,
+    manifestDigest: image.manifestDigest ?? null,
+    manifestMediaType: image.manifestMediaType ?? null,
+    configDigest: image.configDigest,
+    platform: formatPlatform(image.platform),
+    platforms: image.platforms.map(formatPlatform),
+    size: image.layers.reduce((total, layer) => total + layer.size, 0),
+    created: image.config.created ?? null,
+    config: {
+      user: image.config.user ?? null,
+      env: image.config.env,
+      entrypoint: image.config.entrypoint ?? null,
+      cmd: image.config.cmd ?? null,
+      workingDir: image.config.workingDir ?? null,
+      exposedPorts: image.config.exposedPorts,
+      volumes: image.config.volumes,
+      labels: image.config.labels,
+      stopSignal: image.config.stopSignal ?? null,
+    },
+    layers: image.layers.map((layer) => ({
+      index: layer.index,
+      digest: layer.digest,
+      diffId: layer.diffId,
+      size: layer.size,
+      mediaType: layer.mediaType,
+      createdBy: layer.history?.createdBy ?? null,
+      created: layer.history?.created ?? null,
+    })),
+    history: image.config.history,
+    annotations: image.annotations,
+    indexAnnotations: image.indexAnnotations,
+    attestations: image.attestations.map((attestation) => ({
+      manifestDigest: attestation.manifestDigest,
+      describes: attestation.describes,
+      predicateTypes: attestation.predicateTypes,
+    })),
+  };
+}
+
+function list(values: readonly string[] | undefined): string {
+  return values && values.length > 0 ? values.join(' ') : '-';
+}
+
+export function inspectText(image: Image): string {
+  const report = inspectReport(image);
+  const rows: [string, string][] = [
+    ['Input', report.input],
+    ['Source', report.source],
+    ['Names', list(report.names)],
+    ['Index digest', report.indexDigest ?? '-'],
+    ['Manifest digest', report.manifestDigest ? `${report.manifestDigest} (${report.manifestMediaType})` : '-'],
+    ['Config digest', report.configDigest],
+    ['Platform', report.platforms.length > 1 ? `${report.platform} (of ${report.platforms.join(', ')})` : report.platform],
+    ['Size', `${formatBytes(report.size)} (${report.layers.length} layers)`],
+    ['Created', report.created ?? '-'],
+    ['User', report.config.user ?? '-'],
+    ['Entrypoint', list(report.config.entrypoint ?? undefined)],
+    ['Cmd', list(report.config.cmd ?? undefined)],
+    ['Working dir', report.config.workingDir ?? '-'],
+    ['Exposed ports', list(report.config.exposedPorts)],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const lines = rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`);
+  const section = (title: string, entries: [string, string][]) => {
+    if (entries.length === 0) return;
+    lines.push('', `${title}:`);
+    for (const [key, value] of entries) lines.push(`  ${key}=${value}`);
+  };
+  section('Environment', report.config.env.map((entry) => {
+    const at = entry.indexOf('=');
+    return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+  }));
+  section('Labels', Object.entries(report.config.labels));
+  section('Annotations', Object.entries(report.annotations));
+  section('Index annotations', Object.entries(report.indexAnnotations));
+  lines.push('', 'Layers:');
+  for (const layer of report.layers) {
+    lines.push(`  ${String(layer.index + 1).padStart(2)}  ${layer.diffId}  ${formatBytes(layer.size).padStart(8)}  digest ${shortDigest(layer.digest)}`);
+    lines.push(`      ${layer.createdBy ?? '(no history)'}`);
+  }
+  if (report.attestations.length > 0) {
+    lines.push('', 'Attestations:');
+    for (const attestation of report.attestations) {
+      lines.push(`  ${attestation.manifestDigest}  ${attestation.predicateTypes.join(', ') || '(no predicate type)'}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerInspect(program: Command, context: CommandContext): void {
+  program
+    .command('inspect')
+    .description('show an image: digests, platforms, layers with the history line that made each, config, annotations, attestations')
+    .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, or a bare name)')
+    .option('--platform <os/arch[/variant]>', 'platform to pick out of a multi-platform image')
+    .option('--ref <name>', 'which image of a multi-image archive or OCI layout')
+    .option('--format <format>', 'text or json', 'text')
+    .option('--insecure-registry <host>', 'registry that may be reached over plain HTTP (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .action(async (input: string, options: { platform?: string; ref?: string; format: string; insecureRegistry: string[] }) => {
+      const format = parseFormat(options.format, ['text', 'json']);
+      const global = globalOptions(program);
+      const image = await openImage(input, {
+        platform: options.platform ? parsePlatform(options.platform) : undefined,
+        ref: options.ref,
+        cacheDir: global.cacheDir,
+        insecureRegistries: options.insecureRegistry,
+        progress: wantsProgress(global.quiet) ? terminalProgress() : undefined,
+      });
+      try {
+        context.stdout.write(format === 'json' ? `${JSON.stringify(inspectReport(image), null, 2)}\n` : inspectText(image));
+      } finally {
+        await image.close();
+      }
+    });
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { isSpyglassError, errorText } from '../core/errors.ts';
+import { registerInspect } from './inspect.ts';
+import { registerCache } from './cache.ts';
+import type { CommandContext } from './context.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * Runs one spyglass command and returns its exit code. Errors a user can act on print one line;
+ * anything else is a bug and shows its stack only with --debug.
+ */
+export async function main(argv: string[], context: CommandContext = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const program = new Command('spyglass')
+    .description('Analyse container images: packages, vulnerabilities, base images')
+    .version(VERSION, '--version', 'print the version')
+    .option('--cache-dir <dir>', 'blob cache (default $SPYGLASS_CACHE_DIR or $XDG_CACHE_HOME/spyglass)')
+    .option('--data-dir <dir>', 'database directory (default $SPYGLASS_DATA_DIR or $XDG_DATA_HOME/spyglass)')
+    .option('-q, --quiet', 'no progress output')
+    .option('--debug', 'show stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    })
+    .showSuggestionAfterError();
+  program.command('version').description('print the version').action(() => {
+    context.stdout.write(`spyglass ${VERSION}\n`);
+  });
+  registerInspect(program, context);
+  registerCache(program, context);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 1;
+    }
+    if (isSpyglassError(error)) {
+      context.stderr.write(`spyglass: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      return error.exitCode;
+    }
+    if (program.opts().debug) context.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    else context.stderr.write(`spyglass: internal error: ${errorText(error).split('\n')[0]} (run with --debug for details)\n`);
+    return 2;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));
