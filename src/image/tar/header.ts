@@ -136,8 +136,8 @@ export function parseNumeric(buf: Buffer, start: number, length: number): number
   let value = 0;
   for (let i = 0; i < length; i++) {
     let byte = buf[start + i];
-    if (i === 0) byte &= 0x7f;
     if (negative) byte = ~byte & 0xff;
+    if (i === 0) byte &= 0x7f;
     value = value * 256 + byte;
   }
   if (negative) value = -(value + 1);
