@@ -96,7 +96,7 @@ export class BlobCache {
   }
 
   /** Reads `source` to the end into the cache; rejects (caching nothing) when it does not match. */
-  async write(digest: Digest, size: number | undefined, source: Readable, what = digest): Promise<string> {
+  async write(digest: Digest, size: number | undefined, source: Readable, what: string = digest): Promise<string> {
     const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
     await pipeline(source, await this.tee(digest, size, what), sink);
     return this.path(digest);
