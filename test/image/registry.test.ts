@@ -9,7 +9,10 @@ import { parsePlatform, formatPlatform } from '../../src/core/platform.ts';
 import type { Image } from '../../src/image/model.ts';
 import { openRegistryImage } from '../../src/image/registry/source.ts';
 import { BlobCache } from '../../src/image/cache/blob-cache.ts';
-import { FIXTURE_MANIFESTS } from '../helpers/fixtures.ts';
+import { FIXTURE_MANIFESTS, FIXTURE_OCI } from '../helpers/fixtures.ts';
+import { RegistryClient } from '../../src/image/registry/client.ts';
+import { parseImageRef } from '../../src/core/reference.ts';
+import { sha256Digest, type Digest } from '../../src/core/digest.ts';
 import { pushFixture, startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { rejectsWithMessage } from '../helpers/expect-error.ts';
 
@@ -139,6 +142,17 @@ describe('registry source against a real registry (anonymous)', () => {
       open(`${registry.host}/nothing/here:v1`),
       `registry://${registry.host}/nothing/here:v1: manifest unknown (not found in the registry)`,
     );
+  });
+
+  it('answers HEAD for manifests and blobs without downloading them', async () => {
+    const want = expected('app-bullseye');
+    const client = new RegistryClient(parseImageRef(`${registry.host}/fixtures/app-bullseye:latest`));
+    const index = JSON.parse(readFileSync(join(FIXTURE_OCI, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number; mediaType: string; annotations: Record<string, string> }[] };
+    const entry = index.manifests.find((m) => m.annotations['org.opencontainers.image.ref.name'] === 'app-bullseye')!;
+    assert.deepEqual(await client.headManifest('latest'), { mediaType: entry.mediaType, digest: want.manifestDigest, size: entry.size });
+    assert.equal(await client.headManifest('missing'), undefined);
+    assert.equal(await client.headBlob(want.layers[3]!.digest as Digest), want.layers[3]!.size);
+    assert.equal(await client.headBlob(sha256Digest('not there')), undefined);
   });
 
   it('says clearly when nothing listens on the registry port', async () => {
