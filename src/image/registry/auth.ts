@@ -53,10 +53,6 @@ export class RegistryAuth {
     private readonly http: HttpOptions = {},
   ) {}
 
-  get hasCredentials(): boolean {
-    return Boolean(this.credentials && (this.credentials.password !== undefined || this.credentials.identityToken));
-  }
-
   private basicHeader(): string | undefined {
     const c = this.credentials;
     if (!c || c.username === undefined || c.password === undefined) return undefined;

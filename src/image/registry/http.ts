@@ -2,7 +2,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** A request of the registry client: GET or HEAD, no body (registry reads only). */
+/** A request of the registry client: GET or HEAD for registry reads, POST only for an OAuth2 token exchange. */
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST';
   url: URL;
