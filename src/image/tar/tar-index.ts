@@ -82,21 +82,24 @@ export class TarIndex {
    * a SpyglassError for loops and links that leave the archive.
    */
   resolve(name: string): TarMember | undefined {
+    // `..` is applied to the path resolved so far, after the links before it were followed (as the
+    // kernel does), so a trampoline like `t -> .` plus `t/t/../../x` cannot hide an escape.
     let pending = (normaliseMemberName(name) ?? this.escape(name)).split('/').filter(Boolean);
     let resolved: string[] = [];
     let hops = 0;
     while (pending.length > 0) {
       const part = pending.shift()!;
-      const path = [...resolved, part].join('/');
-      const member = this.members.get(path);
+      if (part === '.') continue;
+      if (part === '..') {
+        if (resolved.pop() === undefined) this.escape(name);
+        continue;
+      }
+      const member = this.members.get([...resolved, part].join('/'));
       if (member && (member.type === 'symlink' || member.type === 'hardlink') && member.linkname !== undefined) {
         if (++hops > MAX_LINK_HOPS) throw new SpyglassError(`${this.label}: too many links resolving "${name}"`);
-        const target = member.type === 'hardlink' || member.linkname.startsWith('/')
-          ? member.linkname
-          : [...resolved, member.linkname].join('/');
-        const normal = normaliseMemberName(target) ?? this.escape(name);
-        pending = [...normal.split('/').filter(Boolean), ...pending];
-        resolved = [];
+        // Hard links name archive paths; absolute symlinks start at the root; others at the link's directory.
+        if (member.type === 'hardlink' || member.linkname.startsWith('/')) resolved = [];
+        pending = [...member.linkname.split('/').filter(Boolean), ...pending];
         continue;
       }
       resolved.push(part);
