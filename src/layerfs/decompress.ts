@@ -2,7 +2,7 @@
 // mislabel layers often enough that the bytes are the only reliable witness (containerd's
 // archive/compression.DetectCompression does the same).
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { SpyglassError, errorText } from '../core/errors.ts';
 
@@ -28,6 +28,49 @@ export function detectCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   return 'none';
+}
+
+/** Bytes of decompressed output the engine may hold ahead of the tar reader. */
+const ENGINE_BUFFER = 1024 * 1024;
+
+/**
+ * Reads at least the 4 magic bytes (or all there is) off `blob` and puts them back, so the blob can
+ * be piped whole into the engine chosen from them.
+ */
+async function readHead(blob: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let length = 0;
+  while (length < 4) {
+    const chunk = blob.read() as Buffer | null;
+    if (chunk !== null) {
+      parts.push(chunk);
+      length += chunk.length;
+      continue;
+    }
+    if (blob.readableEnded || blob.destroyed) break;
+    const more = await new Promise<boolean>((resolve, reject) => {
+      const onReadable = () => finish(true);
+      const onEnd = () => finish(false);
+      const onError = (error: Error) => {
+        blob.off('readable', onReadable);
+        blob.off('end', onEnd);
+        reject(error);
+      };
+      const finish = (value: boolean) => {
+        blob.off('readable', onReadable);
+        blob.off('end', onEnd);
+        blob.off('error', onError);
+        resolve(value);
+      };
+      blob.once('readable', onReadable);
+      blob.once('end', onEnd);
+      blob.once('error', onError);
+    });
+    if (!more) break;
+  }
+  const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  if (head.length > 0) blob.unshift(head);
+  return head;
 }
 
 /** fzstd's streaming decoder as a Transform. */
@@ -64,38 +107,23 @@ class ZstdTransform extends Transform {
  */
 export async function* decompressedChunks(blob: Readable, options: DecompressOptions): AsyncGenerator<Buffer> {
   const where = `layer ${options.layer} of ${options.image}`;
-  const input = blob[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let head: Buffer = Buffer.alloc(0);
-  let ended = false;
-  // Collect the 4 magic bytes (a first chunk shorter than that is legal, if unusual).
-  while (head.length < 4) {
-    const next = await input.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
-  }
+  const head = await readHead(blob);
   const compression = detectCompression(head);
-  async function* source(): AsyncGenerator<Buffer> {
-    if (head.length > 0) yield head;
-    if (ended) return;
-    for (;;) {
-      const next = await input.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
   let output: AsyncIterable<Buffer>;
   let engine: Transform | undefined;
   if (compression === 'none') {
-    output = source();
+    output = blob;
   } else {
-    engine = compression === 'gzip' ? createGunzip({ chunkSize: CHUNK_SIZE }) : new ZstdTransform();
-    const from = Readable.from(source(), { objectMode: false });
-    from.on('error', (error) => engine?.destroy(error));
-    from.pipe(engine);
-    output = engine;
+    // zlib inflates on the libuv thread pool: a deep output buffer lets it run ahead while this
+    // thread hashes and parses, which is most of what keeps layerfs near the bare-gunzip floor.
+    engine = compression === 'gzip'
+      // zlib streams pass their options on to Transform; @types/node's ZlibOptions just omits the stream ones.
+      ? createGunzip({ chunkSize: CHUNK_SIZE, readableHighWaterMark: ENGINE_BUFFER } as ZlibOptions)
+      : new ZstdTransform({ readableHighWaterMark: ENGINE_BUFFER });
+    const target = engine;
+    blob.on('error', (error) => target.destroy(error));
+    blob.pipe(target);
+    output = target;
   }
   let total = 0;
   try {
