@@ -9,8 +9,9 @@ const root = resolve(import.meta.dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'spyglass-test-'));
 const archives = join(work, 'archives');
 const script = resolve(root, '../shared/fixtures/images/make-archives.sh');
-const made = spawnSync('bash', [script, archives], { stdio: ['ignore', 'ignore', 'inherit'] });
+const made = spawnSync('bash', [script, archives], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
 if (made.status !== 0) {
+  process.stderr.write(made.stderr);
   console.error(`make-archives.sh failed (exit ${made.status}); the tests need skopeo, umoci and jq`);
   process.exit(1);
 }
