@@ -7,7 +7,6 @@
 // Target: ratio ≤ 1.3, layerfs peak RSS < 150 MB. Never fails on timing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';

@@ -251,7 +251,7 @@ export class FileTree {
     return node.type === 'file' ? node.content : undefined;
   }
 
-  /** Every path under the root with its node, depth first, children in byte order of their names. */
+  /** Every path under the root with its node, depth first, children sorted by name (UTF-16 code-unit order). */
   *walk(): Generator<{ path: string; node: FileNode }> {
     const stack: { path: string; node: FileNode }[] = [{ path: '', node: this.root }];
     while (stack.length > 0) {

@@ -102,8 +102,8 @@ export async function walkLayers(
 /**
  * Builds the squashed file tree of `image`, buffering the bodies `wants` selects.
  *
- * Hard links: `wants` is asked about the file the link points to when that file's body goes by; a
- * hard link reads its target's buffered content, so select the target path (or both).
+ * Hard links: a link has no body of its own in the tar; it reads its target's buffered content, so
+ * a predicate that selects a link path should select the target path too (a warning says when not).
  */
 export async function buildFileTree(image: Image, options: WalkOptions = {}): Promise<FileTree> {
   const tree = new FileTree(image.input);
@@ -118,6 +118,9 @@ export async function buildFileTree(image: Image, options: WalkOptions = {}): Pr
         refs.set(layer.index, ref);
       }
       tree.apply(ref, entry, body);
+      if (entry.type === 'hardlink' && options.wants?.(entry.path, entry) && tree.readFile(entry.path) === undefined) {
+        tree.warnings.push(`${entry.path} in layer ${layer.diffId} of ${image.input}: hard link to ${entry.linkname}, whose content was not selected`);
+      }
     },
     tree.warnings,
   );

@@ -2,6 +2,7 @@
 // case as a one-line SpyglassError with exit code 1.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,5 +167,28 @@ t.close()`;
       assert.match(error.message, /^\/dir1\/absolute-symlink\.txt in .*symlink-cycle\.tar: symlink loop \(more than 40 links to follow\)$/);
       return true;
     });
+  });
+});
+
+describe('hard links and selection', () => {
+  it('a selected hard link whose target was not selected is recorded as a warning', async () => {
+    const image = open('go-containerregistry/whiteout_image.tar');
+    const script = `import tarfile, io, sys
+t = tarfile.open(sys.argv[1], 'w')
+info = tarfile.TarInfo('real'); info.size = 3
+t.addfile(info, io.BytesIO(b'ELF'))
+link = tarfile.TarInfo('link'); link.type = tarfile.LNKTYPE; link.linkname = 'real'
+t.addfile(link)
+t.close()`;
+    execFileSync('python3', ['-c', script, join(work, 'links.tar')]);
+    const tar = readFileSync(join(work, 'links.tar'));
+    const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}` as Digest;
+    const linked: Image = { ...image, layers: [{ ...image.layers[0], diffId, open: async () => Readable.from([tar]) }] };
+    const both = await buildFileTree(linked, { wants: () => true });
+    assert.equal(both.readFile('/link')?.toString(), 'ELF');
+    assert.deepEqual(both.warnings, []);
+    const linkOnly = await buildFileTree(linked, { wants: (path) => path === '/link' });
+    assert.equal(linkOnly.readFile('/link'), undefined);
+    assert.deepEqual(linkOnly.warnings, [`/link in layer ${diffId} of ${image.input}: hard link to /real, whose content was not selected`]);
   });
 });
