@@ -3,11 +3,13 @@ import { formatPlatform, parsePlatform } from '../core/platform.ts';
 import { shortDigest } from '../core/digest.ts';
 import { openImage } from '../image/open.ts';
 import type { Image } from '../image/model.ts';
+import { walkLayers, DEFAULT_MAX_LAYER_BYTES, type LayerStats } from '../layerfs/index.ts';
+import { SpyglassError } from '../core/errors.ts';
 import { formatBytes, terminalProgress, wantsProgress } from './progress.ts';
 import { globalOptions, parseFormat, type CommandContext } from './context.ts';
 
 /** The JSON form of `spyglass inspect` (documented in docs/inspect.md). */
-export function inspectReport(image: Image) {
+export function inspectReport(image: Image, verified?: LayerStats[]) {
   return {
     input: image.input,
     source: image.source,
@@ -39,7 +41,9 @@ export function inspectReport(image: Image) {
       mediaType: layer.mediaType,
       createdBy: layer.history?.createdBy ?? null,
       created: layer.history?.created ?? null,
+      ...(verified ? { uncompressedSize: verified[layer.index]?.uncompressedBytes ?? null, entries: verified[layer.index]?.entries ?? null } : {}),
     })),
+    verified: verified !== undefined,
     history: image.config.history,
     annotations: image.annotations,
     indexAnnotations: image.indexAnnotations,
@@ -55,8 +59,8 @@ function list(values: readonly string[] | undefined): string {
   return values && values.length > 0 ? values.join(' ') : '-';
 }
 
-export function inspectText(image: Image): string {
-  const report = inspectReport(image);
+export function inspectText(image: Image, verified?: LayerStats[]): string {
+  const report = inspectReport(image, verified);
   const rows: [string, string][] = [
     ['Input', report.input],
     ['Source', report.source],
@@ -91,6 +95,7 @@ export function inspectText(image: Image): string {
   for (const layer of report.layers) {
     lines.push(`  ${String(layer.index + 1).padStart(2)}  ${layer.diffId}  ${formatBytes(layer.size).padStart(8)}  digest ${shortDigest(layer.digest)}`);
     lines.push(`      ${layer.createdBy ?? '(no history)'}`);
+    if (layer.uncompressedSize != null) lines.push(`      verified: ${formatBytes(layer.uncompressedSize)} uncompressed, ${layer.entries} tar entries`);
   }
   if (report.attestations.length > 0) {
     lines.push('', 'Attestations:');
@@ -109,9 +114,15 @@ export function registerInspect(program: Command, context: CommandContext): void
     .option('--platform <os/arch[/variant]>', 'platform to pick out of a multi-platform image')
     .option('--ref <name>', 'which image of a multi-image archive or OCI layout')
     .option('--format <format>', 'text or json', 'text')
+    .option('--verify', 'read every layer: check blob digests and diff_ids, count entries and uncompressed sizes')
+    .option('--max-layer-bytes <bytes>', 'with --verify: cap on a layer\'s decompressed size (decompression bombs)', String(DEFAULT_MAX_LAYER_BYTES))
     .option('--insecure-registry <host>', 'registry that may be reached over plain HTTP (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (input: string, options: { platform?: string; ref?: string; format: string; insecureRegistry: string[] }) => {
+    .action(async (input: string, options: { platform?: string; ref?: string; format: string; insecureRegistry: string[]; verify?: boolean; maxLayerBytes: string }) => {
       const format = parseFormat(options.format, ['text', 'json']);
+      const maxLayerBytes = Number(options.maxLayerBytes);
+      if (!Number.isSafeInteger(maxLayerBytes) || maxLayerBytes <= 0) {
+        throw new SpyglassError(`--max-layer-bytes ${options.maxLayerBytes}: expected a positive number of bytes`);
+      }
       const global = globalOptions(program);
       const image = await openImage(input, {
         platform: options.platform ? parsePlatform(options.platform) : undefined,
@@ -121,7 +132,8 @@ export function registerInspect(program: Command, context: CommandContext): void
         progress: wantsProgress(global.quiet) ? terminalProgress() : undefined,
       });
       try {
-        context.stdout.write(format === 'json' ? `${JSON.stringify(inspectReport(image), null, 2)}\n` : inspectText(image));
+        const verified = options.verify ? await walkLayers(image, { maxLayerBytes }, () => undefined) : undefined;
+        context.stdout.write(format === 'json' ? `${JSON.stringify(inspectReport(image, verified), null, 2)}\n` : inspectText(image, verified));
       } finally {
         await image.close();
       }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,19 @@ describe('spyglass inspect', () => {
     }
   });
 
+  it('--verify reads every layer and reports the uncompressed sizes gzip reports', () => {
+    const result = runCli(['inspect', `oci-dir://${FIXTURE_OCI}`, '--ref', 'app-bullseye', '--verify', '--format', 'json'], { env });
+    assert.equal(result.status, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.verified, true);
+    const want = expected('app-bullseye');
+    report.layers.forEach((layer: { uncompressedSize: number }, index: number) => {
+      const blob = join(FIXTURE_OCI, 'blobs/sha256', want.layers[index]!.digest.slice('sha256:'.length));
+      const size = Number(execFileSync('sh', ['-c', 'gzip -dc "$1" | wc -c', 'sh', blob], { encoding: 'utf8' }).trim());
+      assert.equal(layer.uncompressedSize, size);
+    });
+  });
+
   it('picks a platform out of the multi-platform fixture index', () => {
     const result = runCli(['inspect', `oci-dir://${FIXTURE_OCI}`, '--ref', 'multiarch', '--platform', 'linux/arm64', '--format', 'json'], { env });
     assert.equal(result.status, 0, result.stderr);
@@ -70,6 +84,8 @@ describe('spyglass inspect', () => {
     ['an unknown input prefix', ['inspect', 'ftp://example/image'], /unknown input type ftp:\/\//],
     ['an unknown output format', ['inspect', `oci-dir://${FIXTURE_OCI}`, '--format', 'yaml'], /--format yaml/],
     ['an invalid reference', ['inspect', 'registry://UPPER CASE'], /invalid image reference/],
+    ['a layer past the decompression cap', ['inspect', `oci-dir://${FIXTURE_OCI}`, '--ref', 'app-bullseye', '--verify', '--max-layer-bytes', '1000000'],
+      /layer .* decompresses past the 1000000 byte cap \(--max-layer-bytes\)/],
   ];
   for (const [what, args, message] of badInputs) {
     it(`rejects ${what} with one line, exit code 1 and nothing written outside the cache`, () => {

@@ -56,7 +56,7 @@ export async function startRegistry(auth: RegistryAuthConfig = {}): Promise<Test
   });
   const port = await new Promise<number>((resolve, reject) => {
     let log = '';
-    const timer = setTimeout(() => reject(new Error(`docker-registry did not start:\n${log}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`docker-registry did not start:\n${log}`)), 60_000);
     child.stderr!.on('data', (chunk: Buffer) => {
       log += chunk.toString();
       const match = /listening on 127\.0\.0\.1:(\d+)/.exec(log);
@@ -66,6 +66,11 @@ export async function startRegistry(auth: RegistryAuthConfig = {}): Promise<Test
       }
     });
     child.once('exit', (code) => reject(new Error(`docker-registry exited with ${code}:\n${log}`)));
+  }).catch(async (error: unknown) => {
+    // Never leave a registry behind: a live child keeps the test process from exiting.
+    await stopChild(child);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
   const host = `127.0.0.1:${port}`;
   await waitReady(host);

@@ -43,10 +43,8 @@ describe('every image source reads the same image the same way', () => {
   before(async () => {
     archives = fixtureArchives();
     cache = mkdtempSync(join(tmpdir(), 'spyglass-conformance-'));
-    [registry, engine] = await Promise.all([
-      startRegistry(),
-      startPodmanEngine([join(archives, 'app-bookworm.docker.tar')]),
-    ]);
+    registry = await startRegistry();
+    engine = await startPodmanEngine([join(archives, 'app-bookworm.docker.tar')]);
     await pushFixture(registry, 'app-bookworm', 'fixtures/app-bookworm:latest');
     await pushFixture(registry, 'multiarch', 'fixtures/multiarch:latest', { all: true });
   });
