@@ -1,19 +1,20 @@
 // Layer filesystem throughput against a floor measured in the same run.
-// Reads every layer of app-bullseye and app-bookworm (the blobs of their .oci.tar files, read from the
-// fixture OCI layout) twice, each in its own child process so peak RSS is the run's own:
+// Reads every layer of app-bullseye.oci.tar and app-bookworm.oci.tar (derived by make-archives.sh, opened
+// with the oci-archive source) twice, each in its own child process so peak RSS is the run's own:
 //   layerfs: buildFileTree with a cataloger-like predicate (dpkg status, package.json, os-release, …)
 //   floor:   Node's zlib gunzip + streaming sha256 over the same blobs, nothing else
 // Prints seconds, MB/s (compressed and uncompressed), peak RSS, and the layerfs/floor ratio.
 // Target: ratio ≤ 1.3, layerfs peak RSS < 150 MB. Never fails on timing.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { buildFileTree } from '../src/layerfs/index.ts';
 import type { Image } from '../src/image/model.ts';
-import { FIXTURE_OCI } from '../test/helpers/fixtures.ts';
-import { imageFromOciLayout } from '../test/layerfs/images.ts';
+import { openImage } from '../src/image/open.ts';
+import { fixtureArchives } from '../test/helpers/fixtures.ts';
 
 const IMAGES = ['app-bullseye', 'app-bookworm'];
 const RUNS = 5;
@@ -26,8 +27,10 @@ interface Result {
   selectedFiles?: number;
 }
 
-function images(): Image[] {
-  return IMAGES.map((name) => imageFromOciLayout(FIXTURE_OCI, name, `oci:${name}`));
+/** The images as `oci-archive://` inputs: make-archives.sh's `.oci.tar` files, derived once by the parent. */
+function images(): Promise<Image[]> {
+  const dir = process.env.SPYGLASS_BENCH_ARCHIVES as string;
+  return Promise.all(IMAGES.map((name) => openImage(`oci-archive://${join(dir, `${name}.oci.tar`)}`, { cacheDir: join(dir, 'cache') })));
 }
 
 const wants = (path: string): boolean =>
@@ -40,7 +43,7 @@ async function runLayerfs(): Promise<Result> {
   let compressedBytes = 0;
   let uncompressedBytes = 0;
   let selectedFiles = 0;
-  for (const image of images()) {
+  for (const image of await images()) {
     const tree = await buildFileTree(image, { wants });
     for (const layer of tree.layers) {
       compressedBytes += layer.compressedBytes;
@@ -56,7 +59,7 @@ async function runFloor(): Promise<Result> {
   const start = performance.now();
   let compressedBytes = 0;
   let uncompressedBytes = 0;
-  for (const image of images()) {
+  for (const image of await images()) {
     for (const layer of image.layers) {
       compressedBytes += layer.size;
       const hash = createHash('sha256');
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
     return;
   }
+  process.env.SPYGLASS_BENCH_ARCHIVES = fixtureArchives();
   const layerfs: Result[] = [];
   const floor: Result[] = [];
   for (let i = 0; i < RUNS; i++) {

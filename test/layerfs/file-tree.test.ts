@@ -17,7 +17,7 @@ after(async () => {
 });
 
 async function treeOf(relative: string, wants: (path: string) => boolean = () => true): Promise<FileTree> {
-  const image = imageFromArchive(join(DATA_IMAGES, relative));
+  const image = await imageFromArchive(join(DATA_IMAGES, relative));
   opened.push(image);
   return buildFileTree(image, { wants });
 }

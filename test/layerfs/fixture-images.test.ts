@@ -25,7 +25,7 @@ describe('app-bullseye against umoci', () => {
   before(async () => {
     const unpack = spawnSync('umoci', ['raw', 'unpack', '--rootless', '--image', `${FIXTURE_OCI}:app-bullseye`, rootfs]);
     assert.equal(unpack.status, 0, unpack.stderr.toString());
-    tree = await buildFileTree(imageFromOciLayout(FIXTURE_OCI, 'app-bullseye', 'oci:app-bullseye'), { wants });
+    tree = await buildFileTree(await imageFromOciLayout(FIXTURE_OCI, 'app-bullseye'), { wants });
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 

@@ -23,8 +23,8 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function open(relative: string): Image {
-  const image = imageFromArchive(join(DATA_IMAGES, relative));
+async function open(relative: string): Promise<Image> {
+  const image = await imageFromArchive(join(DATA_IMAGES, relative));
   opened.push(image);
   return image;
 }
@@ -86,7 +86,7 @@ describe('decompression', () => {
 
 describe('walking real layers', () => {
   it('counts entries and bytes per layer and checks diff_ids (whiteout_dir: gzip layers)', async () => {
-    const image = open('go-containerregistry/whiteout_dir.tar');
+    const image = await open('go-containerregistry/whiteout_dir.tar');
     const seen: string[] = [];
     const stats = await walkLayers(image, {}, (layer, entry) => seen.push(`${layer.index}:${entry.path}`));
     assert.deepEqual(seen, ['0:/a', '0:/a/foo', '1:/b', '1:/b/bar', '2:/.wh.a', '3:/a', '3:/a/baz']);
@@ -96,7 +96,7 @@ describe('walking real layers', () => {
   });
 
   it('a layer whose content is not its diff_id', async () => {
-    const image = open('go-containerregistry/whiteout_image.tar');
+    const image = await open('go-containerregistry/whiteout_image.tar');
     const layer = image.layers[0];
     const wrong = { ...image, layers: [{ ...layer, diffId: `sha256:${'0'.repeat(64)}` as Digest }] };
     await assertRejects(buildFileTree(wrong), /^layer sha256:0{64} of .*whiteout_image\.tar: content does not match its diff_id \(got sha256:[0-9a-f]{64}\)$/);
@@ -105,7 +105,7 @@ describe('walking real layers', () => {
 
 describe('bad input', () => {
   it('corrupt gzip data', async () => {
-    const image = open('go-containerregistry/whiteout_dir.tar');
+    const image = await open('go-containerregistry/whiteout_dir.tar');
     const gz = Buffer.from(await readLayer(image, 0));
     for (let i = 20; i < gz.length - 8; i++) gz[i] ^= 0x55;
     const diffId = image.layers[0].diffId;
@@ -113,13 +113,13 @@ describe('bad input', () => {
   });
 
   it('gzip cut short is corrupt gzip data too', async () => {
-    const image = open('go-containerregistry/whiteout_dir.tar');
+    const image = await open('go-containerregistry/whiteout_dir.tar');
     const gz = await readLayer(image, 1);
     await assertRejects(buildFileTree(withLayerBytes(image, 1, gz.subarray(0, gz.length - 12))), /: corrupt gzip data \(unexpected end of file\)$/);
   });
 
   it('corrupt zstd data', async () => {
-    const image = open('constructed/whiteout-zstd.oci.tar');
+    const image = await open('constructed/whiteout-zstd.oci.tar');
     const zst = Buffer.from(await readLayer(image, 1));
     assert.equal(detectCompression(zst), 'zstd');
     const diffId = image.layers[1].diffId;
@@ -127,13 +127,13 @@ describe('bad input', () => {
   });
 
   it('truncated tar', async () => {
-    const image = open('go-containerregistry/whiteout_image.tar');
+    const image = await open('go-containerregistry/whiteout_image.tar');
     const tar = await readLayer(image, 0);
     await assertRejects(buildFileTree(withLayerBytes(image, 0, tar.subarray(0, 1000))), `layer ${image.layers[0].diffId} of ${image.input}: truncated tar`);
   });
 
   it('tar entry escaping the root', async () => {
-    const image = open('go-containerregistry/whiteout_image.tar');
+    const image = await open('go-containerregistry/whiteout_image.tar');
     const script = `import tarfile, io, sys
 t = tarfile.open(sys.argv[1], 'w')
 info = tarfile.TarInfo('../etc/cron.d/x'); info.size = 1
@@ -145,12 +145,12 @@ t.close()`;
   });
 
   it('decompression bomb: past --max-layer-bytes', async () => {
-    const image = open('go-containerregistry/whiteout_dir.tar');
+    const image = await open('go-containerregistry/whiteout_dir.tar');
     await assertRejects(buildFileTree(image, { maxLayerBytes: 1024 }), `layer ${image.layers[0].diffId} of ${image.input}: decompresses past the 1024 byte cap (--max-layer-bytes)`);
   });
 
   it('a wanted file over its cap: error when asked, else skipped with a warning', async () => {
-    const image = open('go-containerregistry/whiteout_image.tar');
+    const image = await open('go-containerregistry/whiteout_image.tar');
     const where = `/bar.txt in layer ${image.layers[0].diffId} of ${image.input}: file is 4 bytes, over the 3 byte cap`;
     await assertRejects(buildFileTree(image, { wants: () => true, maxFileBytes: 3, oversize: 'error' }), `${where} (--max-file-bytes)`);
     const tree = await buildFileTree(image, { wants: () => true, maxFileBytes: 3 });
@@ -160,7 +160,7 @@ t.close()`;
   });
 
   it('symlink loop', async () => {
-    const tree = await buildFileTree(open('osv-scalibr/symlink-cycle.tar'), { wants: () => true });
+    const tree = await buildFileTree(await open('osv-scalibr/symlink-cycle.tar'), { wants: () => true });
     assert.throws(() => tree.readFile('/dir1/absolute-symlink.txt'), (error: unknown) => {
       assert.ok(error instanceof SpyglassError);
       assert.equal(error.exitCode, 1);
@@ -172,7 +172,7 @@ t.close()`;
 
 describe('hard links and selection', () => {
   it('a selected hard link whose target was not selected is recorded as a warning', async () => {
-    const image = open('go-containerregistry/whiteout_image.tar');
+    const image = await open('go-containerregistry/whiteout_image.tar');
     const script = `import tarfile, io, sys
 t = tarfile.open(sys.argv[1], 'w')
 info = tarfile.TarInfo('real'); info.size = 3
