@@ -1,12 +1,12 @@
 // Layer decompression chosen by magic bytes, not by media type: registries and `docker save` tars
 // mislabel layers often enough that the bytes are the only reliable witness (containerd's
 // archive/compression.DetectCompression does the same).
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
+import { ZstdTransform, detectCompression } from '../image/compression.ts';
 import { SpyglassError, errorText } from '../core/errors.ts';
 
-export type Compression = 'gzip' | 'zstd' | 'none';
+export { detectCompression, type Compression } from '../image/compression.ts';
 
 /** Names the layer in messages: `layer <diffId or digest> of <image input>`. */
 export interface LayerLabel {
@@ -24,11 +24,6 @@ export interface DecompressOptions extends LayerLabel {
 /** Output chunk size of the gzip engine: fewer, larger chunks keep per-chunk costs low downstream. */
 const CHUNK_SIZE = 64 * 1024;
 
-export function detectCompression(head: Uint8Array): Compression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
-  return 'none';
-}
 
 /** Bytes of decompressed output the engine may hold ahead of the tar reader. */
 const ENGINE_BUFFER = 1024 * 1024;
@@ -73,34 +68,6 @@ async function readHead(blob: Readable): Promise<Buffer> {
   return head;
 }
 
-/** fzstd's streaming decoder as a Transform. */
-class ZstdTransform extends Transform {
-  private readonly decoder = new ZstdDecompress((data) => {
-    // fzstd may reuse its window; copy the block out before handing it on.
-    if (data.length > 0) this.push(Buffer.from(data));
-  });
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.decoder.push(chunk);
-    } catch (error) {
-      callback(error as Error);
-      return;
-    }
-    callback();
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      this.decoder.push(new Uint8Array(0), true);
-    } catch (error) {
-      callback(error as Error);
-      return;
-    }
-    callback();
-  }
-}
-
 /**
  * The decompressed bytes of a layer blob, as an async iterable of Buffers. Errors are SpyglassErrors
  * naming the layer: corrupt gzip/zstd data, or more than `maxBytes` of output.
@@ -109,6 +76,9 @@ export async function* decompressedChunks(blob: Readable, options: DecompressOpt
   const where = `layer ${options.layer} of ${options.image}`;
   const head = await readHead(blob);
   const compression = detectCompression(head);
+  if (compression === 'xz' || compression === 'bzip2') {
+    throw new SpyglassError(`${where}: ${compression}-compressed layers are not supported (OCI layers are gzip, zstd or plain tar)`);
+  }
   let output: AsyncIterable<Buffer>;
   let engine: Transform | undefined;
   if (compression === 'none') {

@@ -1,6 +1,7 @@
 // Shared by the local-source tests: expected values read from the fixture manifests and from the
 // archives themselves with GNU tar / sha256 (independent of Spyglass's readers).
 import assert from 'node:assert/strict';
+import { rejectsWithMessage } from '../helpers/expect-error.ts';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -52,15 +53,7 @@ export function assertSameImageAsFixture(image: Image, expected: ExpectedImage):
 
 /** Asserts a one-line SpyglassError, exit code 1, whose message contains every fragment. */
 export async function assertUserError(promise: Promise<unknown>, ...fragments: string[]): Promise<SpyglassError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof SpyglassError, `expected a SpyglassError, got ${String(caught)}`);
-  assert.equal(caught.exitCode, 1);
-  assert.ok(!caught.message.includes('\n'), `one line: ${caught.message}`);
+  const caught = await rejectsWithMessage(promise, /./);
   for (const fragment of fragments) assert.ok(caught.message.includes(fragment), `"${caught.message}" should contain "${fragment}"`);
   return caught;
 }

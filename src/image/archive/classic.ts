@@ -10,7 +10,7 @@ import { MAX_CONFIG_BYTES } from '../blob-store.ts';
 import { configPlatform, layerHistory, parseImageConfig } from '../manifest.ts';
 import { MediaType } from '../media-types.ts';
 import type { Image, ImageSourceKind, Layer, OpenImageOptions } from '../model.ts';
-import { detectArchiveCompression } from '../tar/archive-file.ts';
+import { detectCompression } from '../compression.ts';
 import type { TarIndex } from '../tar/tar-index.ts';
 import { DigestVerifier } from '../verify.ts';
 import type { DockerSaveEntry } from './docker-manifest.ts';
@@ -73,7 +73,7 @@ export async function classicImage(
   const layers: Layer[] = [];
   for (const [i, name] of entry.layers.entries()) {
     const member = index.file(name);
-    const compression = detectArchiveCompression(await index.head(name, 8));
+    const compression = detectCompression(await index.head(name, 8));
     const diffId = config.diffIds[i]!;
     const digest = await layerDigest(index, name, diffId, compression !== 'none');
     const mediaType = compression === 'gzip' ? MediaType.dockerLayerGzip : compression === 'zstd' ? MediaType.ociLayerZstd : UNCOMPRESSED_LAYER;

@@ -6,22 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
+import { ZstdTransform, detectCompression, type Compression } from '../compression.ts';
 import { SpyglassError, errorText } from '../../core/errors.ts';
 import { TarIndex } from './tar-index.ts';
 
-export type ArchiveCompression = 'gzip' | 'zstd' | 'xz' | 'bzip2' | 'none';
 
-export function detectArchiveCompression(head: Buffer): ArchiveCompression {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32BE(0) === 0x28b52ffd) return 'zstd';
-  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-  if (head.length >= 3 && head.toString('latin1', 0, 3) === 'BZh') return 'bzip2';
-  return 'none';
-}
 
 /** A fresh path for a temporary file under `<cacheDir>/tmp` (the directory is created). */
 export async function temporaryPath(cacheDir: string, prefix: string): Promise<string> {
@@ -30,33 +21,10 @@ export async function temporaryPath(cacheDir: string, prefix: string): Promise<s
   return join(dir, `${prefix}-${process.pid}-${randomBytes(6).toString('hex')}.tar`);
 }
 
-/** fzstd's streaming decoder as a Transform (it may reuse its window, so blocks are copied out). */
-class ZstdTransform extends Transform {
-  private readonly decoder = new ZstdDecompress((data) => {
-    if (data.length > 0) this.push(Buffer.from(data));
-  });
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.decoder.push(chunk);
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-  override _flush(callback: TransformCallback): void {
-    try {
-      this.decoder.push(new Uint8Array(0), true);
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-}
-
 /** An indexed archive and the temporary copy (if any) to delete when done with it. */
 export interface OpenedArchive {
   index: TarIndex;
-  compression: ArchiveCompression;
+  compression: Compression;
   /** Removes the temporary decompressed copy; safe to call twice. */
   close(): Promise<void>;
 }
@@ -87,7 +55,7 @@ async function readHead(path: string, label: string): Promise<Buffer> {
  */
 export async function openArchiveFile(path: string, options: { cacheDir: string; label: string }): Promise<OpenedArchive> {
   const { label } = options;
-  const compression = detectArchiveCompression(await readHead(path, label));
+  const compression = detectCompression(await readHead(path, label));
   if (compression === 'none') {
     return { index: await TarIndex.open(path, label), compression, close: async () => {} };
   }
