@@ -2,7 +2,7 @@ import type { ProgressSink } from '../image/model.ts';
 import { shortDigest } from '../core/digest.ts';
 
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1000) return `${bytes} B`;
   const units = ['kB', 'MB', 'GB', 'TB'];
   let value = bytes / 1000;
   let unit = 0;
@@ -30,7 +30,7 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): P
     if (drawn > 0) stream.write(`\x1b[${drawn}A`);
     for (const row of rows.values()) {
       const amount = row.total ? `${formatBytes(row.done)} / ${formatBytes(row.total)}` : formatBytes(row.done);
-      stream.write(`\x1b[2K${row.label}: ${row.finished ? 'done' : amount}\n`);
+      stream.write(`\x1b[2K${row.label}: ${row.finished ? 'Pull complete' : `Downloading ${amount}`}\n`);
     }
     drawn = rows.size;
   };
