@@ -168,3 +168,30 @@ describe('registry source against a real registry (anonymous)', () => {
     );
   });
 });
+
+describe('registry images pinned by digest', () => {
+  it('open again from the cache alone once the registry is gone', async () => {
+    const registry = await startRegistry();
+    const work = mkdtempSync(join(tmpdir(), 'spyglass-pinned-'));
+    const want = expected('multiarch-arm64');
+    const index = JSON.parse(readFileSync(join(FIXTURE_OCI, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+    const indexDigest = index.manifests.find((entry) => entry.annotations?.['org.opencontainers.image.ref.name'] === 'multiarch')!.digest;
+    const ref = `${registry.host}/fixtures/multiarch@${indexDigest}`;
+    const open = () => openRegistryImage(ref, { cacheDir: work, input: `registry://${ref}`, env: { HOME: work }, platform: parsePlatform('linux/arm64') });
+    try {
+      await pushFixture(registry, 'multiarch', 'fixtures/multiarch:latest', { all: true });
+      const online = await open();
+      assert.equal(online.configDigest, want.configDigest);
+      for (const layer of online.layers) await drain(online, layer.index);
+      await registry.stop();
+      const offline = await open();
+      assert.equal(offline.indexDigest, indexDigest);
+      assert.equal(offline.manifestDigest, want.manifestDigest);
+      assert.equal(offline.configDigest, want.configDigest);
+      assert.deepEqual(await drain(offline, 0), await drain(online, 0));
+    } finally {
+      await registry.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});

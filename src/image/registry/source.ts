@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { Transform, Writable, type Readable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SpyglassError } from '../../core/errors.ts';
-import { shortDigest } from '../../core/digest.ts';
+import { shortDigest, type Digest } from '../../core/digest.ts';
 import { familiarImageRef, parseImageRef } from '../../core/reference.ts';
 import { BlobCache } from '../cache/blob-cache.ts';
 import type { BlobStore, RootManifest } from '../blob-store.ts';
@@ -30,9 +30,25 @@ export class RegistryBlobStore implements BlobStore {
     this.label = client.label;
   }
 
-  async readManifest(descriptor: Descriptor): Promise<Buffer> {
-    const fetched = await this.client.getManifest(descriptor.digest);
-    return verifyBuffer(fetched.bytes, descriptor.digest, descriptor.size, `${this.label} manifest ${descriptor.digest}`);
+  /**
+   * Manifests fetched by digest are content-addressed like blobs, so they are cached too: an image
+   * pinned by digest then opens again with no network at all.
+   */
+  readManifest(descriptor: Descriptor): Promise<Buffer> {
+    return this.manifestByDigest(descriptor.digest, descriptor.size);
+  }
+
+  /** A manifest by digest, from the cache or the registry; `size` when a descriptor gave it. */
+  async manifestByDigest(digest: Digest, size?: number): Promise<Buffer> {
+    const what = `${this.label} manifest ${digest}`;
+    if (await this.cache.has(digest)) {
+      await this.cache.touch(digest);
+      return verifyBuffer(await readFile(this.cache.path(digest)), digest, size, what);
+    }
+    const fetched = await this.client.getManifest(digest);
+    verifyBuffer(fetched.bytes, digest, size, what);
+    await this.cache.write(digest, fetched.bytes.length, Readable.from([fetched.bytes]), what);
+    return fetched.bytes;
   }
 
   async readBlob(descriptor: Descriptor, maxBytes: number): Promise<Buffer> {
@@ -90,11 +106,15 @@ export async function openRegistryImage(
   const credentials = await findCredentials(imageRef.registry, { configPath: options.dockerConfigPath, env: options.env });
   const client = new RegistryClient(imageRef, { insecureRegistries: options.insecureRegistries, credentials, http: options.http });
   const store = new RegistryBlobStore(client, new BlobCache(options.cacheDir), options.progress);
-  const fetched = await client.getManifest(imageRef.digest ?? imageRef.tag ?? 'latest');
-  const root: RootManifest = {
-    descriptor: { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.length },
-    bytes: fetched.bytes,
-    names: imageRef.tag ? [familiarImageRef({ ...imageRef, digest: undefined })] : [],
-  };
+  const names = imageRef.tag ? [familiarImageRef({ ...imageRef, digest: undefined })] : [];
+  let root: RootManifest;
+  if (imageRef.digest) {
+    // The media type comes from the document itself (every schema 2 and OCI manifest states it).
+    const bytes = await store.manifestByDigest(imageRef.digest);
+    root = { descriptor: { mediaType: '', digest: imageRef.digest, size: bytes.length }, bytes, names };
+  } else {
+    const fetched = await client.getManifest(imageRef.tag ?? 'latest');
+    root = { descriptor: { mediaType: fetched.mediaType, digest: fetched.digest, size: fetched.bytes.length }, bytes: fetched.bytes, names };
+  }
   return resolveImage(store, root, { source: 'registry', input: options.input, platform: options.platform });
 }
