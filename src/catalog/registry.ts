@@ -2,4 +2,8 @@
 import type { Cataloger } from './cataloger.ts';
 
 export const CATALOGERS: readonly Cataloger[] = [
+  // [os-packages]
+  // [rpm]
+  // [language-packages]
+  // [binaries]
 ];
