@@ -34,6 +34,8 @@ export interface CatalogResult {
   packages: FoundPackage[];
   /** Files installed by OS packages, from lists stored beside the database (dpkg `info/NAME.list`): `owner` is the package name, `name:arch` allowed. */
   fileLists?: { owner: string; files: string[] }[];
+  /** Licences stated in a file beside the database (dpkg `/usr/share/doc/NAME/copyright`): given to package `owner` of the same cataloger when it declares none itself. */
+  licenses?: { owner: string; licenses: string[] }[];
   /** Problems with this file that still left something useful; a thrown error makes the file an unknown. */
   warnings?: string[];
 }

@@ -84,11 +84,13 @@ export async function catalogImage(image: Image, options: CatalogOptions = {}): 
   const unknowns: UnknownFile[] = [];
   const ids = new Set<string>();
   const fileLists = new Map<string, string[]>();
+  const licenseLists = new Map<string, string[]>();
   const catalogerOf = new Map<Package, string>();
   for (const file of surviving) {
     unknowns.push(...file.findings.unknowns.map((unknown) => ({ ...unknown, path: file.path, layerDiffId: file.layer.diffId })));
     for (const [catalogerId, result] of Object.entries(file.findings.results)) {
       for (const list of result.fileLists ?? []) fileLists.set(`${catalogerId}\0${list.owner}`, list.files);
+      for (const stated of result.licenses ?? []) licenseLists.set(`${catalogerId}\0${stated.owner}`, stated.licenses);
       const made: Package[] = [];
       result.packages.forEach((found, index) => {
         let id = `${found.type}:${found.name}@${found.version}:${file.path}`;
@@ -123,6 +125,10 @@ export async function catalogImage(image: Image, options: CatalogOptions = {}): 
     const catalogerId = catalogerOf.get(pkg);
     return fileLists.get(`${catalogerId}\0${pkg.name}:${pkg.arch}`) ?? fileLists.get(`${catalogerId}\0${pkg.name}`);
   });
+  for (const pkg of packages) {
+    const stated = licenseLists.get(`${catalogerOf.get(pkg)}\0${pkg.name}`);
+    if (stated && pkg.licenses.length === 0) pkg.licenses = stated;
+  }
   markIntroduced(packages, catalogs);
   markOwnership(packages, relationships);
   packages.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.locations[0]!.path < b.locations[0]!.path ? -1 : 1));

@@ -1,8 +1,11 @@
 // Every cataloger, in one list: a new ecosystem is one import and one entry here.
+import { apkCataloger } from './apk/cataloger.ts';
 import type { Cataloger } from './cataloger.ts';
+import { dpkgCataloger } from './dpkg/cataloger.ts';
 
 export const CATALOGERS: readonly Cataloger[] = [
-  // [os-packages]
+  dpkgCataloger,
+  apkCataloger,
   // [rpm]
   // [language-packages]
   // [binaries]
