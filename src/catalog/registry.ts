@@ -1,12 +1,13 @@
 // Every cataloger, in one list: a new ecosystem is one import and one entry here.
 import { apkCataloger } from './apk/cataloger.ts';
 import type { Cataloger } from './cataloger.ts';
+import { rpmdbCataloger } from './rpm/rpmdb.ts';
 import { dpkgCataloger } from './dpkg/cataloger.ts';
 
 export const CATALOGERS: readonly Cataloger[] = [
   dpkgCataloger,
   apkCataloger,
-  // [rpm]
+  rpmdbCataloger,
   // [language-packages]
   // [binaries]
 ];
