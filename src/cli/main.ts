@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isSpyglassError, errorText } from '../core/errors.ts';
 import { registerInspect } from './inspect.ts';
+import { registerSbom } from './sbom.ts';
 import { registerCache } from './cache.ts';
 import type { CommandContext } from './context.ts';
 
@@ -29,6 +30,7 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
     context.stdout.write(`spyglass ${VERSION}\n`);
   });
   registerInspect(program, context);
+  registerSbom(program, context);
   registerCache(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,0 +1,97 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+import type { Command } from 'commander';
+import { parsePlatform } from '../core/platform.ts';
+import type { PackageType } from '../core/package.ts';
+import type { Sbom } from '../core/sbom.ts';
+import { SpyglassError, errorText } from '../core/errors.ts';
+import { openImage } from '../image/open.ts';
+import { catalogImage } from '../catalog/engine.ts';
+import { encode } from '../sbom/format.ts';
+import { isSbomInput, loadSbomInput } from '../sbom/input.ts';
+import { sbomFromAttestation } from '../sbom/attestation.ts';
+import { onlyPackageTypes, packageList } from '../sbom/package-list.ts';
+import { PACKAGE_TYPES, isPackageType } from '../sbom/package-type.ts';
+import { terminalProgress, wantsProgress } from './progress.ts';
+import { globalOptions, parseFormat, type CommandContext } from './context.ts';
+
+const FORMATS = ['list', 'json', 'spdx', 'cyclonedx'] as const;
+const SBOM_SOURCES = ['auto', 'attestation', 'layers'] as const;
+
+interface SbomOptions {
+  format: string;
+  output?: string;
+  onlyPackageType?: string;
+  sbomSource: string;
+  platform?: string;
+  ref?: string;
+  insecureRegistry: string[];
+}
+
+export function parsePackageTypes(text: string): PackageType[] {
+  const types = text.split(',').map((type) => type.trim()).filter((type) => type.length > 0);
+  const unknown = types.filter((type) => !isPackageType(type));
+  if (types.length === 0 || unknown.length > 0) {
+    throw new SpyglassError(`--only-package-type ${text}: expected some of ${PACKAGE_TYPES.join(', ')}`);
+  }
+  return types as PackageType[];
+}
+
+/** Writes `text` to `path` whole or not at all: a failed run leaves no half-written file behind. */
+async function writeOutput(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new SpyglassError(`-o ${path}: ${errorText(error)}`);
+  }
+}
+
+export function registerSbom(program: Command, context: CommandContext): void {
+  program
+    .command('sbom')
+    .description('list every package in an image, or convert an SBOM (sbom://FILE)')
+    .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE (- for stdin)')
+    .option('--format <format>', `${FORMATS.join(', ')}`, 'list')
+    .option('-o, --output <file>', 'write the SBOM to this file instead of standard output')
+    .option('--only-package-type <types>', `comma-separated package types to keep (${PACKAGE_TYPES.join(', ')})`)
+    .option('--sbom-source <source>', 'auto (the image\'s SBOM attestation when it has one, else its layers), attestation or layers', 'auto')
+    .option('--platform <os/arch[/variant]>', 'platform to pick out of a multi-platform image')
+    .option('--ref <name>', 'which image of a multi-image archive or OCI layout')
+    .option('--insecure-registry <host>', 'registry that may be reached over plain HTTP (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .action(async (input: string, options: SbomOptions) => {
+      const format = parseFormat(options.format, FORMATS);
+      if (!(SBOM_SOURCES as readonly string[]).includes(options.sbomSource)) {
+        throw new SpyglassError(`--sbom-source ${options.sbomSource}: expected one of ${SBOM_SOURCES.join(', ')}`);
+      }
+      const types = options.onlyPackageType !== undefined ? parsePackageTypes(options.onlyPackageType) : undefined;
+      const global = globalOptions(program);
+      let sbom = isSbomInput(input) ? await loadSbomInput(input) : await imageSbom(input, options, global.cacheDir, global.quiet);
+      if (types) sbom = onlyPackageTypes(sbom, types);
+      const text = format === 'list' ? packageList(sbom) : encode(sbom, format);
+      if (options.output !== undefined) await writeOutput(options.output, text);
+      else context.stdout.write(text);
+    });
+}
+
+async function imageSbom(input: string, options: SbomOptions, cacheDir: string, quiet: boolean): Promise<Sbom> {
+  const image = await openImage(input, {
+    platform: options.platform ? parsePlatform(options.platform) : undefined,
+    ref: options.ref,
+    cacheDir,
+    insecureRegistries: options.insecureRegistry,
+    progress: wantsProgress(quiet) ? terminalProgress() : undefined,
+  });
+  try {
+    if (options.sbomSource !== 'layers') {
+      const attested = await sbomFromAttestation(image);
+      if (attested) return attested;
+      if (options.sbomSource === 'attestation') throw new SpyglassError(`${input}: the image has no SPDX SBOM attestation (use --sbom-source layers)`);
+    }
+    return await catalogImage(image, { cacheDir });
+  } finally {
+    await image.close();
+  }
+}
