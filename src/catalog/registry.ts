@@ -2,6 +2,9 @@
 import { apkCataloger } from './apk/cataloger.ts';
 import type { Cataloger } from './cataloger.ts';
 import { rpmdbCataloger } from './rpm/rpmdb.ts';
+import { goBinaryCataloger } from './golang/binary.ts';
+import { javaArchiveCataloger } from './java/archive.ts';
+import { rustBinaryCataloger } from './rust/auditable.ts';
 import { dpkgCataloger } from './dpkg/cataloger.ts';
 
 export const CATALOGERS: readonly Cataloger[] = [
@@ -9,5 +12,7 @@ export const CATALOGERS: readonly Cataloger[] = [
   apkCataloger,
   rpmdbCataloger,
   // [language-packages]
-  // [binaries]
+  goBinaryCataloger,
+  rustBinaryCataloger,
+  javaArchiveCataloger,
 ];
