@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { catalogImage } from '../../src/catalog/engine.ts';
 import { npmPackageCataloger, packageJsonRole } from '../../src/catalog/npm/package-json.ts';
+import { CATALOGERS } from '../../src/catalog/registry.ts';
 import { openImage } from '../../src/image/open.ts';
 import {
   LANGUAGE_FIXTURES, assertMatchesReference, catalogCase, catalogFixtureImage, fixtureCases, manifestLines, readExpected, sbomLines,
@@ -97,6 +98,13 @@ describe('npm: fixture images', () => {
       assert.deepEqual(sbom.unknowns, []);
     });
   }
+
+  it('app-bullseye with every registered cataloger: the same npm and python packages, none owned by a deb', async () => {
+    const sbom = await catalogFixtureImage('app-bullseye', CATALOGERS, cacheDir);
+    assert.deepEqual(sbomLines(sbom, 'npm'), manifestLines('app-bullseye', 'npm'));
+    assert.deepEqual(sbomLines(sbom, 'pypi'), manifestLines('app-bullseye', 'python'));
+    assert.deepEqual(sbom.packages.filter((pkg) => (pkg.type === 'npm' || pkg.type === 'pypi') && pkg.ownedBy), []);
+  });
 });
 
 describe('npm: bad input', () => {

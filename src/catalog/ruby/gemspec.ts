@@ -53,7 +53,8 @@ export function parseGemspec(file: CatalogFile): CatalogResult {
 export const gemspecCataloger: Cataloger = {
   id: 'ruby-gemspec',
   version: 1,
-  wants: (path) => path.endsWith('.gemspec') && /\/specifications\/[^/]+\.gemspec$/.test(path),
+  // `specifications/default/` holds the default gems that ship with Ruby itself (json, openssl…): installed too.
+  wants: (path) => path.endsWith('.gemspec') && /\/specifications\/(?:default\/)?[^/]+\.gemspec$/.test(path),
   maxFileBytes: 4 * 1024 * 1024,
   parse: parseGemspec,
 };
