@@ -37,7 +37,7 @@ interface Case {
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
-export function databaseFile(path: string, content: Buffer): CatalogFile {
+function databaseFile(path: string, content: Buffer): CatalogFile {
   return { path, content, mode: 0o644, layerDiffId: `sha256:${'0'.repeat(64)}` as Digest };
 }
 
