@@ -24,7 +24,8 @@ export function parseCopyright(text: string): string[] {
   const { paragraphs } = parseControl(text, { maxParagraphBytes: 256 * 1024 });
   const header = paragraphs[0];
   const format = header ? field(header, 'Format') ?? field(header, 'Format-Specification') : undefined;
-  if (!format || !/copyright-format|dep5/i.test(format)) return [];
+  // DEP-5 files open with `Format: <URI of the format>`: 1.0's URL, or a draft's (…/dep5.mdwn?op=file&rev=…).
+  if (!format) return [];
   const licenses: string[] = [];
   for (const paragraph of paragraphs) {
     const synopsis = field(paragraph, 'License')?.split('\n', 1)[0]?.trim();
