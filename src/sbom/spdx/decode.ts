@@ -61,7 +61,8 @@ export function decodeSpdx(document: SpdxDocument, documentName: string): Sbom {
       source ??= jsonProperty<SbomSource>(spdxPackage.annotations, 'spyglass:source');
       continue;
     }
-    if (spdxPackage.primaryPackagePurpose === 'OPERATING-SYSTEM') {
+    // The JSON schema spells it OPERATING_SYSTEM; tag-value documents (and some converters) OPERATING-SYSTEM.
+    if (spdxPackage.primaryPackagePurpose === 'OPERATING_SYSTEM' || spdxPackage.primaryPackagePurpose === 'OPERATING-SYSTEM') {
       distro ??= jsonProperty<Distro>(spdxPackage.annotations, 'spyglass:distro') ?? { id: spdxPackage.name, ...(spdxPackage.versionInfo ? { versionId: spdxPackage.versionInfo } : {}) };
       continue;
     }

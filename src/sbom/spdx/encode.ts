@@ -62,7 +62,7 @@ export function encodeSpdx(sbom: Sbom): SpdxDocument {
       versionInfo: sbom.distro.versionId,
       downloadLocation: NOASSERTION,
       filesAnalyzed: false,
-      primaryPackagePurpose: 'OPERATING-SYSTEM',
+      primaryPackagePurpose: 'OPERATING_SYSTEM',
       annotations: annotations([['spyglass:distro', JSON.stringify(sbom.distro)]]),
     });
     relationships.push({ spdxElementId: IMAGE_SPDXID, relationshipType: 'CONTAINS', relatedSpdxElement: DISTRO_SPDXID });
