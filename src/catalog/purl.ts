@@ -28,6 +28,12 @@ export function packageUrl(found: FoundPackage, distro: Distro | undefined): str
       if (found.arch) qualifiers.arch = found.arch;
       const qualifier = distroQualifier(distro);
       if (qualifier) qualifiers.distro = qualifier;
+      // rpm purls carry the epoch as a qualifier, never in the version (purl-spec PURL-TYPES.rst, rpm).
+      const epoch = found.type === 'rpm' ? /^(\d+):(.+)$/.exec(found.version) : null;
+      if (epoch) {
+        version = epoch[2];
+        if (epoch[1] !== '0') qualifiers.epoch = epoch[1]!;
+      }
       if (found.type === 'deb' && found.sourceName) {
         const sourceVersion = found.sourceVersion ?? found.version;
         if (found.sourceName !== found.name) qualifiers.upstream = sourceVersion === found.version ? found.sourceName : `${found.sourceName}@${sourceVersion}`;
