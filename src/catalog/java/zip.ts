@@ -82,7 +82,7 @@ function applyZip64(buf: Buffer, start: number, length: number, entry: ZipEntry)
     if (id === 1) {
       let field = at + 4;
       const next = (): number | undefined => {
-        if (field + 8 > at + 4 + size) return undefined;
+        if (field + 8 > Math.min(at + 4 + size, start + length)) return undefined;
         const value = u64(buf, field);
         field += 8;
         return value;
