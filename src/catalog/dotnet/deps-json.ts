@@ -3,19 +3,11 @@
 // Its `libraries` map has one `Name/Version` key per library; only `type: "package"` entries are
 // NuGet packages (`project` is the app's own code, `referenceassembly` and `runtimepack` ship with
 // the runtime), as trivy and syft report them.
+import { isRecord, parseJsonFile } from '../json-file.ts';
 import type { Cataloger, CatalogFile, CatalogResult, FoundPackage } from '../cataloger.ts';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 export function parseDepsJson(file: CatalogFile): CatalogResult {
-  let deps: unknown;
-  try {
-    deps = JSON.parse(file.content.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new Error(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const deps = parseJsonFile(file.content);
   if (!isRecord(deps)) throw new Error('deps.json is not a JSON object');
   if (!isRecord(deps.libraries)) throw new Error('deps.json has no libraries object');
   const packages: FoundPackage[] = [];

@@ -2,6 +2,7 @@
 // `.pnpm/<name>@<version>/node_modules/<name>/`, global `lib/node_modules`), Debian's packaged
 // modules, and the application's own package.json. Lockfiles are deliberately not read: what is
 // installed is what is on disk (a lockfile lists optional and deleted packages too).
+import { isRecord, parseJsonFile } from '../json-file.ts';
 import type { Cataloger, CatalogFile, CatalogResult } from '../cataloger.ts';
 import { normaliseLicenses } from '../license.ts';
 
@@ -42,10 +43,6 @@ export function packageJsonRole(path: string): PackageJsonRole | undefined {
   return 'root';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `license` as a string, `{type}` object or (legacy) array of either; `licenses` as the legacy array. */
 function declaredLicenses(manifest: Record<string, unknown>): string[] {
   const declared: string[] = [];
@@ -62,12 +59,7 @@ function declaredLicenses(manifest: Record<string, unknown>): string[] {
 export function parsePackageJson(file: CatalogFile): CatalogResult {
   const role = packageJsonRole(file.path);
   if (!role) return { packages: [] };
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(file.content.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new Error(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const manifest = parseJsonFile(file.content);
   if (!isRecord(manifest)) throw new Error('package.json is not a JSON object');
   const { name, version } = manifest;
   // A manifest without a name or version is not a published package (workspace roots, private apps,

@@ -2,12 +2,9 @@
 // install (https://getcomposer.org/doc/07-runtime.md#installed-versions). Composer 1 writes a JSON
 // array of packages; Composer 2 writes `{packages: [...], dev: bool, "dev-package-names": [...]}`.
 // Versions are kept as Composer records them (`v1.8.1`): advisories name the same tags.
+import { isRecord, parseJsonFile } from '../json-file.ts';
 import type { Cataloger, CatalogFile, CatalogResult, FoundPackage } from '../cataloger.ts';
 import { normaliseLicenses } from '../license.ts';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function declaredLicenses(license: unknown): string[] {
   if (typeof license === 'string') return [license];
@@ -16,12 +13,7 @@ function declaredLicenses(license: unknown): string[] {
 }
 
 export function parseInstalledJson(file: CatalogFile): CatalogResult {
-  let installed: unknown;
-  try {
-    installed = JSON.parse(file.content.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new Error(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const installed = parseJsonFile(file.content);
   const entries = Array.isArray(installed) ? installed : isRecord(installed) ? installed.packages : undefined;
   if (!Array.isArray(entries)) throw new Error('installed.json is neither a package array nor {packages: [...]}');
   const devNames = new Set(isRecord(installed) && Array.isArray(installed['dev-package-names']) ? installed['dev-package-names'] : []);
