@@ -17,7 +17,7 @@ const MAX_LICENSE_NAME = 100;
 
 function headerFields(text: string): Map<string, string[]> {
   const fields = new Map<string, string[]>();
-  let current: { key: string; values: string[]; index: number } | undefined;
+  let current: { values: string[]; index: number } | undefined;
   for (const line of text.split(/\r?\n/)) {
     if (line === '') break;
     if (/^[ \t]/.test(line)) {
@@ -38,7 +38,7 @@ function headerFields(text: string): Map<string, string[]> {
     const values = fields.get(key) ?? [];
     values.push(line.slice(colon + 1).trim());
     fields.set(key, values);
-    current = { key, values, index: values.length - 1 };
+    current = { values, index: values.length - 1 };
   }
   return fields;
 }
