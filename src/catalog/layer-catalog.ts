@@ -102,8 +102,11 @@ export async function catalogLayer(
           unknown(`${body.length} bytes, over the ${cataloger.maxFileBytes} byte cap of ${cataloger.id}`);
           continue;
         }
+        // Warnings (a damaged record among good ones, a nested archive past the depth limit) are shown
+        // with the unknowns: the file was read, but not all of it.
         const record = (result: CatalogResult) => {
           findings.results[cataloger.id] = result;
+          for (const warning of result.warnings ?? []) unknown(warning);
         };
         try {
           const result = cataloger.parse({ path: entry.path, content: body, mode: entry.mode, layerDiffId: layer.diffId });

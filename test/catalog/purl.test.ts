@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PackageURL } from 'packageurl-js';
 import { packageUrl } from '../../src/catalog/purl.ts';
+import type { PackageType } from '../../src/core/package.ts';
 import { FIXTURE_MANIFESTS, SHARED } from '../helpers/fixtures.ts';
 
 const same = (actual: string, expected: string) => assert.deepEqual(PackageURL.fromString(actual), PackageURL.fromString(expected));
@@ -23,7 +24,7 @@ describe('package URLs', () => {
       packages: { type: string; name: string; version: string; arch: string | null; source: string | null; sourceVersion: string | null; purl: string }[];
     };
     for (const pkg of manifest.packages) {
-      const type = pkg.type === 'python' ? 'pypi' : pkg.type as 'deb' | 'npm' | 'golang';
+      const type = (pkg.type === 'python' ? 'pypi' : pkg.type) as PackageType;
       const found = { type, name: pkg.name, version: pkg.version, arch: pkg.arch ?? undefined, sourceName: pkg.source ?? undefined, sourceVersion: pkg.sourceVersion ?? undefined };
       same(packageUrl(found, manifest.os), pkg.purl);
     }
