@@ -24,6 +24,22 @@ export interface ControlLimits {
 
 const DEFAULT_LIMITS: ControlLimits = { maxParagraphBytes: 1024 * 1024, maxWarnings: 50 };
 
+/** A warning list that keeps its first `max` messages and ends with how many more there were. */
+export function boundedWarnings(max: number, warnings: string[] = []) {
+  let dropped = 0;
+  return {
+    warnings,
+    warn(message: string) {
+      if (warnings.length < max) warnings.push(message);
+      else dropped++;
+    },
+    finish() {
+      if (dropped > 0) warnings.push(`${dropped} more warnings`);
+      dropped = 0;
+    },
+  };
+}
+
 /** Field names are case-insensitive (policy 5.1). */
 export function field(paragraph: Paragraph, name: string): string | undefined {
   const exact = paragraph.fields.get(name);
@@ -38,12 +54,7 @@ const FIELD = /^([^\s:#-][^\s:]*):[ \t]*(.*)$/;
 export function parseControl(text: string, limits: Partial<ControlLimits> = {}): ParsedControl {
   const { maxParagraphBytes, maxWarnings } = { ...DEFAULT_LIMITS, ...limits };
   const paragraphs: Paragraph[] = [];
-  const warnings: string[] = [];
-  let dropped = 0;
-  const warn = (message: string) => {
-    if (warnings.length < maxWarnings) warnings.push(message);
-    else dropped++;
-  };
+  const { warnings, warn, finish } = boundedWarnings(maxWarnings);
 
   let current: Paragraph | undefined;
   let currentField: string | undefined;
@@ -93,6 +104,6 @@ export function parseControl(text: string, limits: Partial<ControlLimits> = {}):
     current.fields.set(currentField, match[2]!.trim());
   }
   close();
-  if (dropped > 0) warnings.push(`${dropped} more warnings`);
+  finish();
   return { paragraphs, warnings };
 }

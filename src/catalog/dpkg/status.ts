@@ -2,7 +2,7 @@
 // /var/lib/dpkg/status.d/ of distroless images (https://github.com/GoogleContainerTools/distroless),
 // which dpkg itself never writes and whose paragraphs usually have no Status field.
 import type { FoundPackage } from '../cataloger.ts';
-import { field, parseControl, type Paragraph } from './control.ts';
+import { boundedWarnings, field, parseControl, type Paragraph } from './control.ts';
 
 export interface DpkgStatus {
   packages: FoundPackage[];
@@ -56,12 +56,7 @@ function sourceOf(paragraph: Paragraph, name: string, version: string): { source
 export function parseDpkgStatus(text: string, distroless: boolean): DpkgStatus {
   const parsed = parseControl(text);
   const { paragraphs } = parsed;
-  const warnings = parsed.warnings;
-  let dropped = 0;
-  const warn = (message: string) => {
-    if (warnings.length < MAX_WARNINGS) warnings.push(message);
-    else dropped++;
-  };
+  const { warnings, warn, finish } = boundedWarnings(parsed.warnings.length + MAX_WARNINGS, parsed.warnings);
   if (text.trim() !== '' && !paragraphs.some((paragraph) => field(paragraph, 'Package') !== undefined)) {
     throw new Error('not a dpkg status file: no paragraph has a Package field');
   }
@@ -94,6 +89,6 @@ export function parseDpkgStatus(text: string, distroless: boolean): DpkgStatus {
     if (arch) found.arch = arch;
     packages.push(found);
   }
-  if (dropped > 0) warnings.push(`${dropped} more warnings`);
+  finish();
   return { packages, warnings };
 }
