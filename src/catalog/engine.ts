@@ -2,10 +2,10 @@
 // rebuilt from the layers' listings, and the packages of the files that survive in it reported with
 // the layer that last wrote them and the layer that first listed them.
 import type { Digest } from '../core/digest.ts';
-import { formatPlatform } from '../core/platform.ts';
 import type { Package, UnknownFile } from '../core/package.ts';
 import type { Relationship, Sbom } from '../core/sbom.ts';
 import type { Image } from '../image/model.ts';
+import { imageSource } from '../image/source-summary.ts';
 import { FileTree, type FileNode, type LayerRef } from '../layerfs/index.ts';
 import type { Cataloger } from './cataloger.ts';
 import { catalogLayer, catalogerKey, loadCachedLayer, storeCachedLayer, type FileFindings, type LayerCatalog } from './layer-catalog.ts';
@@ -137,16 +137,7 @@ export async function catalogImage(image: Image, options: CatalogOptions = {}): 
     schemaVersion: 1,
     tool: { name: 'spyglass', version: TOOL_VERSION },
     createdAt: new Date().toISOString(),
-    source: {
-      input: image.input,
-      names: image.names,
-      configDigest: image.configDigest,
-      manifestDigest: image.manifestDigest,
-      indexDigest: image.indexDigest,
-      platform: formatPlatform(image.platform),
-      layers: image.layers.map((layer) => ({ digest: layer.digest, diffId: layer.diffId, size: layer.size, createdBy: layer.history?.createdBy })),
-      annotations: image.annotations,
-    },
+    source: imageSource(image),
     distro,
     packages,
     relationships,

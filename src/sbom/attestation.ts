@@ -6,7 +6,7 @@ import type { Attestation, Descriptor, Image } from '../image/model.ts';
 import { SpyglassError, errorText } from '../core/errors.ts';
 import { decodeSpdx } from './spdx/decode.ts';
 import { spdxPredicate } from './format.ts';
-import { imageSource } from './image-source.ts';
+import { imageSource } from '../image/source-summary.ts';
 
 export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
 
