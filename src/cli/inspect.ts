@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { formatPlatform, parsePlatform } from '../core/platform.ts';
 import { shortDigest } from '../core/digest.ts';
-import { openImage } from '../image/open.ts';
 import type { Image } from '../image/model.ts';
-import { walkLayers, DEFAULT_MAX_LAYER_BYTES, type LayerStats } from '../layerfs/index.ts';
+import type { LayerStats } from '../layerfs/index.ts';
+import { DEFAULT_MAX_LAYER_BYTES } from '../layerfs/limits.ts';
 import { SpyglassError } from '../core/errors.ts';
 import { formatBytes, terminalProgress, wantsProgress } from './progress.ts';
 import { globalOptions, parseFormat, type CommandContext } from './context.ts';
@@ -124,6 +124,8 @@ export function registerInspect(program: Command, context: CommandContext): void
         throw new SpyglassError(`--max-layer-bytes ${options.maxLayerBytes}: expected a positive number of bytes`);
       }
       const global = globalOptions(program);
+      // Loaded on use, so that `spyglass --help` and quick commands start fast.
+      const [{ openImage }, { walkLayers }] = await Promise.all([import('../image/open.ts'), import('../layerfs/index.ts')]);
       const image = await openImage(input, {
         platform: options.platform ? parsePlatform(options.platform) : undefined,
         ref: options.ref,

@@ -5,11 +5,7 @@ import { parsePlatform } from '../core/platform.ts';
 import type { PackageType } from '../core/package.ts';
 import type { Sbom } from '../core/sbom.ts';
 import { SpyglassError, errorText } from '../core/errors.ts';
-import { openImage } from '../image/open.ts';
-import { catalogImage } from '../catalog/engine.ts';
-import { encode } from '../sbom/format.ts';
-import { isSbomInput, loadSbomInput } from '../sbom/input.ts';
-import { sbomFromAttestation } from '../sbom/attestation.ts';
+import { isSbomInput } from '../sbom/input-prefix.ts';
 import { onlyPackageTypes, packageList } from '../sbom/package-list.ts';
 import { PACKAGE_TYPES, isPackageType } from '../sbom/package-type.ts';
 import { terminalProgress, wantsProgress } from './progress.ts';
@@ -68,15 +64,21 @@ export function registerSbom(program: Command, context: CommandContext): void {
       }
       const types = options.onlyPackageType !== undefined ? parsePackageTypes(options.onlyPackageType) : undefined;
       const global = globalOptions(program);
-      let sbom = isSbomInput(input) ? await loadSbomInput(input) : await imageSbom(input, options, global.cacheDir, global.quiet);
+      // Loaded on use, so that `spyglass --help` and quick commands start fast.
+      let sbom = isSbomInput(input)
+        ? await (await import('../sbom/input.ts')).loadSbomInput(input)
+        : await imageSbom(input, options, global.cacheDir, global.quiet);
       if (types) sbom = onlyPackageTypes(sbom, types);
-      const text = format === 'list' ? packageList(sbom) : encode(sbom, format);
+      const text = format === 'list' ? packageList(sbom) : (await import('../sbom/format.ts')).encode(sbom, format);
       if (options.output !== undefined) await writeOutput(options.output, text);
       else context.stdout.write(text);
     });
 }
 
 async function imageSbom(input: string, options: SbomOptions, cacheDir: string, quiet: boolean): Promise<Sbom> {
+  const [{ openImage }, { catalogImage }, { sbomFromAttestation }] = await Promise.all([
+    import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'),
+  ]);
   const image = await openImage(input, {
     platform: options.platform ? parsePlatform(options.platform) : undefined,
     ref: options.ref,

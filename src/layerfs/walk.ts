@@ -7,7 +7,9 @@ import { decompressedChunks } from './decompress.ts';
 import { FileTree, type LayerRef, type LayerStats } from './file-tree.ts';
 import { DEFAULT_MAX_FILE_BYTES, TarReader, type OversizePolicy, type TarEntry } from './tar-reader.ts';
 
-export const DEFAULT_MAX_LAYER_BYTES = 8 * 1024 * 1024 * 1024;
+import { DEFAULT_MAX_LAYER_BYTES } from './limits.ts';
+
+export { DEFAULT_MAX_LAYER_BYTES };
 
 export interface WalkOptions {
   /** Which file bodies to buffer; cheap, called for every file entry of every layer. Default: none. */

@@ -3,15 +3,13 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Sbom } from '../core/sbom.ts';
 import { SpyglassError, errorText } from '../core/errors.ts';
 import { decode } from './format.ts';
+import { SBOM_PREFIX, isSbomInput } from './input-prefix.ts';
 
-export const SBOM_PREFIX = 'sbom://';
+export { SBOM_PREFIX, isSbomInput };
 
 /** SBOMs are read whole; past this size the input is refused rather than risking the process's memory. */
 export const MAX_SBOM_BYTES = 512 * 1024 * 1024;
 
-export function isSbomInput(input: string): boolean {
-  return input.startsWith(SBOM_PREFIX);
-}
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
