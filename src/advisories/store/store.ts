@@ -1,0 +1,69 @@
+import type { Advisory, AffectedPackage, EpssEntry, KevEntry, RecordSink, SkippedRecord } from '../model.ts';
+
+/** One row of a package lookup: a source's verdict for (namespace, package) with its advisory. */
+export interface AffectedRow {
+  source: string;
+  advisoryId: string;
+  aliases: string[];
+  affected: AffectedPackage;
+}
+
+export interface SourceStatus {
+  source: string;
+  /** Where it was read from (URL or path) and when. */
+  location: string;
+  updatedAt: string;
+  records: number;
+  skipped: number;
+  /** Skipped-record counts by reason, most frequent first, with an example location. */
+  skippedReasons: { reason: string; count: number; example: string }[];
+  /** HTTP validators of the last download, for conditional requests. */
+  etag?: string;
+  lastModified?: string;
+}
+
+export interface DbStatus {
+  schemaVersion: number;
+  builtAt: string;
+  sources: SourceStatus[];
+  counts: { advisories: number; affected: number; kev: number; epss: number };
+}
+
+/**
+ * The vulnerability database, read side. SQLite (better-sqlite3) now; the same interface is to be
+ * implemented on PostgreSQL for the server, so callers never see SQL. Lookups are by namespace and
+ * package name (`debian:11` + `openssl`, `npm` + `lodash`).
+ */
+export interface AdvisoryStore {
+  affected(namespace: string, packageName: string): Promise<AffectedRow[]>;
+  /** Every source's view of an advisory, found by its id or any alias. */
+  advisories(idOrAlias: string): Promise<Advisory[]>;
+  kev(cve: string): Promise<KevEntry | undefined>;
+  epss(cve: string): Promise<EpssEntry | undefined>;
+  status(): Promise<DbStatus>;
+  close(): Promise<void>;
+}
+
+/** What one source's ingest did. */
+export interface SourceResult {
+  source: string;
+  records: number;
+  skipped: SkippedRecord[];
+}
+
+/**
+ * The write side: an update works on a private copy of the database; `commit` publishes it in one
+ * atomic rename, so readers never see a half-written database and a killed update leaves the
+ * previous one working. A source's records replace everything that source said before.
+ */
+export interface AdvisoryStoreWriter {
+  replaceSource(
+    source: string,
+    meta: { location: string; etag?: string; lastModified?: string },
+    ingest: (sink: RecordSink) => Promise<void>,
+  ): Promise<SourceResult>;
+  /** The HTTP validators recorded at the last update of a source, for If-None-Match / If-Modified-Since. */
+  validators(source: string): { etag?: string; lastModified?: string } | undefined;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
