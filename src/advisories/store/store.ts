@@ -20,6 +20,8 @@ export interface SourceStatus {
   /** HTTP validators of the last download, for conditional requests. */
   etag?: string;
   lastModified?: string;
+  /** The last update of this source that failed (its previous records were kept). */
+  lastError?: { at: string; message: string };
 }
 
 export interface DbStatus {

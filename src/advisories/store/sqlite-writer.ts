@@ -1,0 +1,223 @@
+// The write side on SQLite: an update works on a private copy of spyglass.db in the data directory and
+// publishes it with one rename(2), which is atomic on POSIX file systems: a reader that opened the old
+// file keeps reading it, a new reader gets the whole new one, and a killed update leaves only a stray
+// temporary file (removed by the next update) next to the untouched previous database.
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SpyglassError, errorText } from '../../core/errors.ts';
+import type { Advisory, EpssEntry, KevEntry, RecordSink, SkippedRecord } from '../model.ts';
+import { DATABASE_FILE, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { databasePath, readSchemaVersion } from './sqlite.ts';
+import type { AdvisoryStoreWriter, SourceResult } from './store.ts';
+
+const TEMP_PATTERN = new RegExp(`^${DATABASE_FILE.replace('.', '\\.')}\\.(\\d+)\\.[0-9a-z]+\\.tmp$`);
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temporary copies that killed updates left behind (their process is gone). */
+function removeStaleTemporaries(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    const match = TEMP_PATTERN.exec(name);
+    if (match && !processAlive(Number(match[1]))) rmSync(join(dataDir, name), { force: true });
+  }
+}
+
+export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
+  readonly #dataDir: string;
+  readonly #tempPath: string;
+  readonly #db: Database.Database;
+  #closed = false;
+
+  private constructor(dataDir: string, tempPath: string, db: Database.Database) {
+    this.#dataDir = dataDir;
+    this.#tempPath = tempPath;
+    this.#db = db;
+  }
+
+  /** Starts an update on a copy of the current database (or an empty one). */
+  static open(dataDir: string): SqliteAdvisoryStoreWriter {
+    mkdirSync(dataDir, { recursive: true });
+    removeStaleTemporaries(dataDir);
+    const tempPath = join(dataDir, `${DATABASE_FILE}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+    const current = databasePath(dataDir);
+    // The published file is only ever replaced whole (never written in place), so a byte copy is a
+    // consistent snapshot; it is much faster than VACUUM INTO for a large database.
+    if (existsSync(current)) copyFileSync(current, tempPath);
+    let db: Database.Database;
+    try {
+      db = new Database(tempPath);
+      // A private file that is thrown away on failure needs no rollback journal or fsync per commit;
+      // durability comes from the fsync before the rename in commit().
+      db.pragma('journal_mode = MEMORY');
+      db.pragma('synchronous = OFF');
+      const version = readSchemaVersion(db);
+      if (version !== undefined && version !== SCHEMA_VERSION) {
+        // An older layout is rebuilt from scratch: every source is read again by this update.
+        db.close();
+        rmSync(tempPath, { force: true });
+        db = new Database(tempPath);
+        db.pragma('journal_mode = MEMORY');
+        db.pragma('synchronous = OFF');
+      }
+      db.exec(SCHEMA_SQL);
+      db.prepare('INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('schema_version', String(SCHEMA_VERSION));
+    } catch (error) {
+      rmSync(tempPath, { force: true });
+      throw new SpyglassError(`cannot start a database update in ${dataDir}: ${errorText(error)}`, { cause: error });
+    }
+    return new SqliteAdvisoryStoreWriter(dataDir, tempPath, db);
+  }
+
+  validators(source: string): { etag?: string; lastModified?: string } | undefined {
+    const row = this.#db.prepare('SELECT etag, last_modified FROM source_status WHERE source = ?').get(source) as
+      | { etag: string | null; last_modified: string | null }
+      | undefined;
+    if (row === undefined) return undefined;
+    return { ...(row.etag !== null ? { etag: row.etag } : {}), ...(row.last_modified !== null ? { lastModified: row.last_modified } : {}) };
+  }
+
+  /** Keeps a source's records and notes why its update failed. */
+  recordFailure(source: string, location: string, message: string): void {
+    const now = new Date().toISOString();
+    this.#db
+      .prepare(
+        `INSERT INTO source_status (source, location, updated_at, records, skipped, skipped_reasons, last_error, last_error_at)
+         VALUES (?, ?, ?, 0, 0, '[]', ?, ?)
+         ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at`,
+      )
+      .run(source, location, now, message, now);
+  }
+
+  async replaceSource(
+    source: string,
+    meta: { location: string; etag?: string; lastModified?: string },
+    ingest: (sink: RecordSink) => Promise<void>,
+  ): Promise<SourceResult> {
+    const db = this.#db;
+    const statements = {
+      advisory: db.prepare(
+        'INSERT INTO advisory (source, id, summary, details, published, modified, withdrawn, severity, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      alias: db.prepare('INSERT INTO alias (advisory_pk, source, alias, position) VALUES (?, ?, ?, ?)'),
+      affected: db.prepare(
+        `INSERT INTO affected (advisory_pk, position, source, namespace, package, status, status_reason, ranges, versions, fixed_versions, urgency)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      kev: db.prepare(
+        `INSERT INTO kev (cve, source, date_added, due_date, known_ransomware_campaign_use, vendor_project, product, name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (cve) DO UPDATE SET source = excluded.source, date_added = excluded.date_added, due_date = excluded.due_date,
+           known_ransomware_campaign_use = excluded.known_ransomware_campaign_use, vendor_project = excluded.vendor_project,
+           product = excluded.product, name = excluded.name`,
+      ),
+      epss: db.prepare(
+        `INSERT INTO epss (cve, source, score, percentile, date, model_version) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (cve) DO UPDATE SET source = excluded.source, score = excluded.score, percentile = excluded.percentile,
+           date = excluded.date, model_version = excluded.model_version`,
+      ),
+    };
+    // A source that says the same advisory twice (one record per package, per release…) gets one
+    // advisory row holding all of its affected packages and aliases.
+    const advisoryPks = new Map<string, { pk: number; aliases: Set<string>; affected: number }>();
+    const skipped: SkippedRecord[] = [];
+    let records = 0;
+    const addAdvisory = (advisory: Advisory) => {
+      let known = advisoryPks.get(advisory.id);
+      if (known === undefined) {
+        const pk = Number(
+          statements.advisory.run(
+            source, advisory.id, advisory.summary ?? null, advisory.details ?? null, advisory.published ?? null,
+            advisory.modified ?? null, advisory.withdrawn ?? null, JSON.stringify(advisory.severity), JSON.stringify(advisory.references),
+          ).lastInsertRowid,
+        );
+        known = { pk, aliases: new Set([advisory.id]), affected: 0 };
+        advisoryPks.set(advisory.id, known);
+        records += 1;
+      }
+      for (const alias of advisory.aliases) {
+        if (known.aliases.has(alias)) continue;
+        known.aliases.add(alias);
+        statements.alias.run(known.pk, source, alias, known.aliases.size);
+      }
+      for (const entry of advisory.affected) {
+        statements.affected.run(
+          known.pk, known.affected++, source, entry.namespace, entry.packageName, entry.status, entry.statusReason ?? null, JSON.stringify(entry.ranges),
+          entry.versions ? JSON.stringify(entry.versions) : null, JSON.stringify(entry.fixedVersions), entry.urgency ?? null,
+        );
+      }
+    };
+    const sink: RecordSink = {
+      advisory: addAdvisory,
+      kev(entry: KevEntry) {
+        statements.kev.run(
+          entry.cve, source, entry.dateAdded, entry.dueDate ?? null, entry.knownRansomwareCampaignUse ?? null,
+          entry.vendorProject ?? null, entry.product ?? null, entry.name ?? null,
+        );
+        records += 1;
+      },
+      epss(entry: EpssEntry) {
+        statements.epss.run(entry.cve, source, entry.score, entry.percentile, entry.date, entry.modelVersion ?? null);
+        records += 1;
+      },
+      skipped(record) {
+        skipped.push({ source, ...record });
+      },
+    };
+    // One transaction per source: the sink's inserts are prepared statements inside it (fast), and a
+    // source whose ingest throws is rolled back to exactly what it held before.
+    db.exec('BEGIN');
+    try {
+      for (const table of ['affected', 'alias', 'advisory', 'kev', 'epss']) db.prepare(`DELETE FROM ${table} WHERE source = ?`).run(source);
+      await ingest(sink);
+      const reasons = new Map<string, { reason: string; count: number; example: string }>();
+      for (const record of skipped) {
+        const entry = reasons.get(record.reason) ?? { reason: record.reason, count: 0, example: record.where };
+        entry.count += 1;
+        reasons.set(record.reason, entry);
+      }
+      const skippedReasons = [...reasons.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+      db.prepare(
+        `INSERT INTO source_status (source, location, updated_at, records, skipped, skipped_reasons, etag, last_modified, last_error, last_error_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+         ON CONFLICT (source) DO UPDATE SET location = excluded.location, updated_at = excluded.updated_at, records = excluded.records,
+           skipped = excluded.skipped, skipped_reasons = excluded.skipped_reasons, etag = excluded.etag,
+           last_modified = excluded.last_modified, last_error = NULL, last_error_at = NULL`,
+      ).run(source, meta.location, new Date().toISOString(), records, skipped.length, JSON.stringify(skippedReasons), meta.etag ?? null, meta.lastModified ?? null);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+    return { source, records, skipped };
+  }
+
+  async commit(): Promise<void> {
+    if (this.#closed) throw new Error('this database update is already finished');
+    this.#db.prepare('INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('built_at', new Date().toISOString());
+    this.#db.pragma('journal_mode = DELETE');
+    this.#db.close();
+    this.#closed = true;
+    const fd = openSync(this.#tempPath, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(this.#tempPath, databasePath(this.#dataDir));
+  }
+
+  async abort(): Promise<void> {
+    if (this.#closed) return;
+    this.#db.close();
+    this.#closed = true;
+    rmSync(this.#tempPath, { force: true });
+  }
+}
