@@ -1,8 +1,18 @@
 // Every version scheme, and which scheme each namespace's versions follow.
 import type { VersionScheme } from './scheme.ts';
+import { apk } from './apk/apk.ts';
+import { deb } from './deb/deb.ts';
+import { go } from './go/go.ts';
+import { rpm } from './rpm/rpm.ts';
+import { npm, semver } from './semver/semver.ts';
 
 export const SCHEMES: readonly VersionScheme[] = [
-  // [schemes-os]
+  deb,
+  apk,
+  rpm,
+  go,
+  semver,
+  npm,
   // [schemes-language]
 ];
 
