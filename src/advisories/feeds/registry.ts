@@ -1,7 +1,9 @@
 // Every feed ingester, in one list: a new source is one import and one entry here.
 import type { Feed } from './feed.ts';
+import { osvFeed } from './osv/osv-feed.ts';
 
 export const FEEDS: readonly Feed[] = [
+  osvFeed,
   // [feeds-language]
   // [feeds-distributions]
   // [feeds-scoring]
