@@ -1,5 +1,10 @@
 // Every version scheme, and which scheme each namespace's versions follow.
 import type { VersionScheme } from './scheme.ts';
+import { composer } from './composer/composer.ts';
+import { gem } from './gem/gem.ts';
+import { maven } from './maven/maven.ts';
+import { nuget } from './nuget/nuget.ts';
+import { pep440 } from './pep440/pep440.ts';
 import { apk } from './apk/apk.ts';
 import { deb } from './deb/deb.ts';
 import { go } from './go/go.ts';
@@ -13,7 +18,11 @@ export const SCHEMES: readonly VersionScheme[] = [
   go,
   semver,
   npm,
-  // [schemes-language]
+  pep440,
+  maven,
+  gem,
+  nuget,
+  composer,
 ];
 
 export function scheme(name: string): VersionScheme | undefined {

@@ -1,0 +1,96 @@
+// NuGet versions: NuGet.Versioning's NuGetVersion (SemVer 2.0.0 plus System.Version's optional 4th
+// part) ordered by VersionComparer.Default: https://learn.microsoft.com/nuget/concepts/package-versioning.
+// Build metadata is ignored and prerelease labels compare case-insensitively.
+import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
+
+// NuGetVersion.TryParse: the string is trimmed; System.Version needs 1 to 4 numeric parts
+// (a bare "1" gets ".0" added); each label is [0-9A-Za-z-]+ without a leading zero when numeric
+// (IsValidPart(s, allowLeadingZeros: false)); metadata parts may have leading zeros.
+const VERSION_PATTERN = /^([0-9]+(?:\.[0-9]+){0,3})(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+const NUMERIC_LABEL_WITH_LEADING_ZERO = /^0[0-9]+$/;
+// System.Version parts and numeric labels are Int32.
+const INT32_MAX = 2147483647;
+const INT32_LABEL = /^-?[0-9]+$/;
+
+interface NuGetVersion {
+  /** major, minor, patch, revision */
+  numbers: [number, number, number, number];
+  /** Empty for a release version. */
+  labels: string[];
+}
+
+function parseVersion(version: string): NuGetVersion | undefined {
+  const match = VERSION_PATTERN.exec(version.trim());
+  if (!match) return undefined;
+  const parts = match[1]!.split('.').map(Number);
+  if (parts.some((part) => part > INT32_MAX)) return undefined;
+  const labels = match[2] === undefined ? [] : match[2].split('.');
+  if (labels.some((label) => NUMERIC_LABEL_WITH_LEADING_ZERO.test(label))) return undefined;
+  return { numbers: [parts[0]!, parts[1] ?? 0, parts[2] ?? 0, parts[3] ?? 0], labels };
+}
+
+/** Int32 value of a label as int.TryParse reads it, or undefined. */
+function labelNumber(label: string): number | undefined {
+  if (!INT32_LABEL.test(label)) return undefined;
+  const value = Number(label);
+  return value >= -INT32_MAX - 1 && value <= INT32_MAX ? value : undefined;
+}
+
+/** VersionComparer.CompareRelease: numbers before text, text by StringComparer.OrdinalIgnoreCase. */
+function compareLabel(a: string, b: string): number {
+  const left = labelNumber(a);
+  const right = labelNumber(b);
+  if (left !== undefined && right !== undefined) return Math.sign(left - right);
+  if (left !== undefined) return -1;
+  if (right !== undefined) return 1;
+  const upperA = a.toUpperCase();
+  const upperB = b.toUpperCase();
+  return upperA < upperB ? -1 : upperA > upperB ? 1 : 0;
+}
+
+function compareVersions(a: NuGetVersion, b: NuGetVersion): -1 | 0 | 1 {
+  for (let i = 0; i < 4; i++) {
+    if (a.numbers[i] !== b.numbers[i]) return a.numbers[i]! < b.numbers[i]! ? -1 : 1;
+  }
+  // A prerelease sorts before its release.
+  if (a.labels.length === 0 || b.labels.length === 0) {
+    return a.labels.length === b.labels.length ? 0 : a.labels.length === 0 ? 1 : -1;
+  }
+  const length = Math.max(a.labels.length, b.labels.length);
+  for (let i = 0; i < length; i++) {
+    const left = a.labels[i];
+    const right = b.labels[i];
+    if (left === undefined) return -1;
+    if (right === undefined) return 1;
+    const result = compareLabel(left, right);
+    if (result !== 0) return result < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+const parsed = new Map<string, NuGetVersion | undefined>();
+const CACHE_LIMIT = 10_000;
+
+function lookup(version: string): NuGetVersion | undefined {
+  if (parsed.has(version)) return parsed.get(version);
+  const found = parseVersion(version);
+  if (parsed.size >= CACHE_LIMIT) parsed.clear();
+  parsed.set(version, found);
+  return found;
+}
+
+function required(version: string): NuGetVersion {
+  const found = lookup(version);
+  if (found === undefined) throw new InvalidVersionError('nuget', version);
+  return found;
+}
+
+export const nuget: VersionScheme = {
+  name: 'nuget',
+  compare(a, b) {
+    return compareVersions(required(a), required(b));
+  },
+  valid(version) {
+    return lookup(version) !== undefined;
+  },
+};
