@@ -61,6 +61,26 @@ export function cvssRating(score: number, version: CvssVersion): string {
  * with the vector's own prefix. Throws InvalidCvssVectorError.
  */
 export function scoreCvss(vector: string, version?: CvssVersion): CvssScore {
+  // NVD's ~250k CVEs share a few thousand distinct vectors, and the calculator costs ~0.2 ms each:
+  // results (and failures) are kept by vector, the cache cleared when full rather than tracking recency.
+  const key = `${version ?? ''} ${vector}`;
+  let known = scored.get(key);
+  if (known === undefined) {
+    try {
+      known = computeCvss(vector, version);
+    } catch (error) {
+      known = error as Error;
+    }
+    if (scored.size >= 20_000) scored.clear();
+    scored.set(key, known);
+  }
+  if (known instanceof Error) throw known;
+  return { ...known };
+}
+
+const scored = new Map<string, CvssScore | Error>();
+
+function computeCvss(vector: string, version?: CvssVersion): CvssScore {
   let text = vector.trim();
   const declared = cvssVersionOf(text);
   if (!declared) throw new InvalidCvssVectorError(vector, 'no CVSS version prefix (CVSS:3.1/…) and not a v2 vector');
