@@ -2,11 +2,16 @@
 import type { Feed } from './feed.ts';
 import { osvFeed } from './osv/osv-feed.ts';
 import { friendsOfPhpFeed } from './friendsofphp/friendsofphp-feed.ts';
+import { alpineSecdbFeed } from './alpine-secdb/alpineSecdbFeed.ts';
+import { debianDsaFeed } from './debian-dsa/debianDsaFeed.ts';
+import { debianTrackerFeed } from './debian-tracker/debianTrackerFeed.ts';
 
 export const FEEDS: readonly Feed[] = [
   osvFeed,
   friendsOfPhpFeed,
   // [feeds-language]
-  // [feeds-distributions]
+  debianTrackerFeed,
+  debianDsaFeed,
+  alpineSecdbFeed,
   // [feeds-scoring]
 ];
