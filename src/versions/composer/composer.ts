@@ -1,24 +1,18 @@
 // Composer (PHP) versions: composer/semver's Comparator on versions normalised the way Semver::sort
 // does (VersionParser::normalize, then normalizeDefaultBranch), i.e. PHP's version_compare() on
 // `1.2.0.0-beta2`-style strings. Packagist advisories (FriendsOfPHP, GHSA) use this order.
+import { ParsedCache } from '../parsed-cache.ts';
 import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
 import { normalizeComposerVersion, normalizeDefaultBranch } from './normalize.ts';
 import { phpVersionCompare } from './version-compare.ts';
 
-const normalized = new Map<string, string | undefined>();
-const CACHE_LIMIT = 10_000;
-
-function lookup(version: string): string | undefined {
-  if (normalized.has(version)) return normalized.get(version);
+const cache = new ParsedCache<string>((version) => {
   const form = normalizeComposerVersion(version);
-  const result = form === undefined ? undefined : normalizeDefaultBranch(form);
-  if (normalized.size >= CACHE_LIMIT) normalized.clear();
-  normalized.set(version, result);
-  return result;
-}
+  return form === undefined ? undefined : normalizeDefaultBranch(form);
+});
 
 function required(version: string): string {
-  const form = lookup(version);
+  const form = cache.get(version);
   if (form === undefined) throw new InvalidVersionError('composer', version);
   return form;
 }
@@ -36,6 +30,6 @@ export const composer: VersionScheme = {
     return result < 0 ? -1 : result > 0 ? 1 : 0;
   },
   valid(version) {
-    return lookup(version) !== undefined;
+    return cache.get(version) !== undefined;
   },
 };

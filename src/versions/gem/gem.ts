@@ -1,5 +1,6 @@
 // RubyGems versions: Gem::Version#<=> (rubygems/rubygems lib/rubygems/version.rb), the order
 // Bundler uses and the one RubyGems advisories (ruby-advisory-db, GHSA) are written against.
+import { ParsedCache } from '../parsed-cache.ts';
 import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
 
 // Gem::Version::ANCHORED_VERSION_PATTERN; a blank string is the version "0".
@@ -51,17 +52,11 @@ function compareSegments(a: Segment[], b: Segment[]): -1 | 0 | 1 {
   return 0;
 }
 
-const parsed = new Map<string, Segment[]>();
-const CACHE_LIMIT = 10_000;
+const cache = new ParsedCache<Segment[]>((version) => (VERSION_PATTERN.test(version) ? canonicalSegments(version) : undefined));
 
 function segments(version: string): Segment[] {
-  let found = parsed.get(version);
-  if (found === undefined) {
-    if (!VERSION_PATTERN.test(version)) throw new InvalidVersionError('gem', version);
-    found = canonicalSegments(version);
-    if (parsed.size >= CACHE_LIMIT) parsed.clear();
-    parsed.set(version, found);
-  }
+  const found = cache.get(version);
+  if (found === undefined) throw new InvalidVersionError('gem', version);
   return found;
 }
 
@@ -71,6 +66,6 @@ export const gem: VersionScheme = {
     return compareSegments(segments(a), segments(b));
   },
   valid(version) {
-    return VERSION_PATTERN.test(version);
+    return cache.get(version) !== undefined;
   },
 };

@@ -3,6 +3,7 @@
 // GHSA/OSV Maven advisories. See https://maven.apache.org/pom.html#version-order-specification.
 // At that commit a list item sorts after a string or combination item ("1-0.beta" > "1.0-sp");
 // later commits changed that, and the shared vectors pin the behaviour of 540897d3.
+import { ParsedCache } from '../parsed-cache.ts';
 import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
 
 /** Numbers keep their digits without leading zeros; equal length means plain string order. */
@@ -161,9 +162,9 @@ function normalize(list: ListItem): void {
   }
 }
 
-/** ComparableVersion.parseVersion. */
-function parseVersion(version: string): ListItem {
-  if (version.length > MAX_VERSION_LENGTH) throw new InvalidVersionError('maven', version);
+/** ComparableVersion.parseVersion; undefined where it throws IllegalArgumentException. */
+function parseVersion(version: string): ListItem | undefined {
+  if (version.length > MAX_VERSION_LENGTH) return undefined;
   const text = version.toLowerCase();
   const root: ListItem = { kind: 'list', items: [] };
   let list = root;
@@ -227,16 +228,11 @@ function parseVersion(version: string): ListItem {
   return root;
 }
 
-const parsed = new Map<string, ListItem>();
-const CACHE_LIMIT = 10_000;
+const cache = new ParsedCache<ListItem>(parseVersion);
 
 function parse(version: string): ListItem {
-  let items = parsed.get(version);
-  if (items === undefined) {
-    items = parseVersion(version);
-    if (parsed.size >= CACHE_LIMIT) parsed.clear();
-    parsed.set(version, items);
-  }
+  const items = cache.get(version);
+  if (items === undefined) throw new InvalidVersionError('maven', version);
   return items;
 }
 

@@ -1,6 +1,7 @@
 // NuGet versions: NuGet.Versioning's NuGetVersion (SemVer 2.0.0 plus System.Version's optional 4th
 // part) ordered by VersionComparer.Default: https://learn.microsoft.com/nuget/concepts/package-versioning.
 // Build metadata is ignored and prerelease labels compare case-insensitively.
+import { ParsedCache } from '../parsed-cache.ts';
 import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
 
 // NuGetVersion.TryParse: the string is trimmed; System.Version needs 1 to 4 numeric parts
@@ -68,19 +69,10 @@ function compareVersions(a: NuGetVersion, b: NuGetVersion): -1 | 0 | 1 {
   return 0;
 }
 
-const parsed = new Map<string, NuGetVersion | undefined>();
-const CACHE_LIMIT = 10_000;
-
-function lookup(version: string): NuGetVersion | undefined {
-  if (parsed.has(version)) return parsed.get(version);
-  const found = parseVersion(version);
-  if (parsed.size >= CACHE_LIMIT) parsed.clear();
-  parsed.set(version, found);
-  return found;
-}
+const cache = new ParsedCache<NuGetVersion>(parseVersion);
 
 function required(version: string): NuGetVersion {
-  const found = lookup(version);
+  const found = cache.get(version);
   if (found === undefined) throw new InvalidVersionError('nuget', version);
   return found;
 }
@@ -91,6 +83,6 @@ export const nuget: VersionScheme = {
     return compareVersions(required(a), required(b));
   },
   valid(version) {
-    return lookup(version) !== undefined;
+    return cache.get(version) !== undefined;
   },
 };

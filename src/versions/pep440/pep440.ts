@@ -1,6 +1,7 @@
 // Python package versions: PEP 440 as implemented by pypa/packaging's `packaging.version.Version`
 // (https://packaging.python.org/en/latest/specifications/version-specifiers/), the order pip uses
 // and the one PyPI advisories in OSV are written against.
+import { ParsedCache } from '../parsed-cache.ts';
 import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
 
 // packaging.version.VERSION_PATTERN, anchored and case-insensitive as `Version` compiles it.
@@ -100,19 +101,10 @@ function compareKeys(a: Pep440Key, b: Pep440Key): number {
   );
 }
 
-const parsed = new Map<string, Pep440Key | undefined>();
-const CACHE_LIMIT = 10_000;
-
-function key(version: string): Pep440Key | undefined {
-  if (parsed.has(version)) return parsed.get(version);
-  const parsedKey = parseKey(version);
-  if (parsed.size >= CACHE_LIMIT) parsed.clear();
-  parsed.set(version, parsedKey);
-  return parsedKey;
-}
+const cache = new ParsedCache<Pep440Key>(parseKey);
 
 function required(version: string): Pep440Key {
-  const parsedKey = key(version);
+  const parsedKey = cache.get(version);
   if (parsedKey === undefined) throw new InvalidVersionError('pep440', version);
   return parsedKey;
 }
@@ -124,6 +116,6 @@ export const pep440: VersionScheme = {
     return result < 0 ? -1 : result > 0 ? 1 : 0;
   },
   valid(version) {
-    return key(version) !== undefined;
+    return cache.get(version) !== undefined;
   },
 };
