@@ -17,7 +17,7 @@ export interface FeedInput {
 
 export type OpenInput = (
   location: string,
-  options: { cacheDir?: string; validators?: { etag?: string; lastModified?: string } },
+  options: { cacheDir: string; validators?: { etag?: string; lastModified?: string }; accept?: (name: string) => boolean },
 ) => Promise<FeedInput>;
 
 export interface SourceLocation {
@@ -32,8 +32,10 @@ export type SourceOutcome =
 
 export interface UpdateOptions {
   feeds?: readonly Feed[];
+  /** `openFeedInput` of input/open.ts in the CLI; tests pass their own. */
   openInput: OpenInput;
-  cacheDir?: string;
+  /** Where downloads are cached. */
+  cacheDir: string;
   /** Told when a source starts and ends, for progress output. */
   onSource?: (event: { source: string; phase: 'start' } | { source: string; phase: 'end'; outcome: SourceOutcome }) => void;
 }
@@ -73,7 +75,7 @@ export async function updateDatabase(dataDir: string, sources: readonly SourceLo
         // HTTP validators only make sense for a source read from one place.
         const validators = locations.length === 1 ? writer.validators(feed.name) : undefined;
         const inputs: FeedInput[] = [];
-        for (const each of locations) inputs.push(await options.openInput(each, { cacheDir: options.cacheDir, validators }));
+        for (const each of locations) inputs.push(await options.openInput(each, { cacheDir: options.cacheDir, validators, accept: (name) => feed.wants({ name }) }));
         if (inputs.length === 1 && inputs[0]!.notModified === true) {
           outcome = { outcome: 'not-modified', source: feed.name, location };
         } else {

@@ -4,6 +4,7 @@ import { isSpyglassError, errorText } from '../core/errors.ts';
 import { registerInspect } from './inspect.ts';
 import { registerSbom } from './sbom.ts';
 import { registerCache } from './cache.ts';
+import { registerDb } from './db.ts';
 import type { CommandContext } from './context.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -32,6 +33,7 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
   registerInspect(program, context);
   registerSbom(program, context);
   registerCache(program, context);
+  registerDb(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -84,16 +84,16 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
     return { ...(row.etag !== null ? { etag: row.etag } : {}), ...(row.last_modified !== null ? { lastModified: row.last_modified } : {}) };
   }
 
-  /** Keeps a source's records and notes why its update failed. */
+  /** Keeps a source's records and notes why its update failed (`updatedAt` stays empty for a source never read). */
   recordFailure(source: string, location: string, message: string): void {
     const now = new Date().toISOString();
     this.#db
       .prepare(
         `INSERT INTO source_status (source, location, updated_at, records, skipped, skipped_reasons, last_error, last_error_at)
-         VALUES (?, ?, ?, 0, 0, '[]', ?, ?)
+         VALUES (?, ?, '', 0, 0, '[]', ?, ?)
          ON CONFLICT (source) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at`,
       )
-      .run(source, location, now, message, now);
+      .run(source, location, message, now);
   }
 
   async replaceSource(
