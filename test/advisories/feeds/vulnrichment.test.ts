@@ -56,7 +56,7 @@ describe('vulnrichment feed', () => {
       const cisa = (record.containers.adp as Json[]).find((adp) => adp.providerMetadata.shortName === 'CISA-ADP') as Json;
       const expectedCvss = [...cvssOf(cna, cna.providerMetadata.shortName), ...cvssOf(cisa, 'cisa-adp')];
       assert.deepEqual(advisory.severity.filter((entry) => entry.cvssVersion), expectedCvss, advisory.id);
-      const ssvc = (cisa.metrics as Json[]).find((metric) => metric.other?.type === 'ssvc').other.content;
+      const ssvc = (cisa.metrics as Json[]).find((metric) => metric.other?.type === 'ssvc')?.other.content;
       const points = (ssvc.options as Json[]).map((option) => Object.entries(option).map(([name, value]) => `${name}:${value}`).join(''));
       assert.deepEqual(advisory.severity.filter((entry) => entry.by === 'cisa-adp-ssvc'), [{ by: 'cisa-adp-ssvc', rating: points.join(';') }]);
       for (const reference of cna.references as Json[]) assert.ok(advisory.references.includes(reference.url));
@@ -75,7 +75,7 @@ describe('vulnrichment feed', () => {
     const xz = records.find(({ record }) => record.cveMetadata.cveId === 'CVE-2024-3094')!.record;
     const broken = structuredClone(xz);
     broken.cveMetadata.cveId = 'CVE-2099-0004';
-    const cvss = (broken.containers.cna.metrics as Json[]).find((metric) => metric.cvssV3_1).cvssV3_1;
+    const cvss = (broken.containers.cna.metrics as Json[]).find((metric) => metric.cvssV3_1)?.cvssV3_1;
     cvss.vectorString = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:Z';
     const rejected = { cveMetadata: { cveId: 'CVE-2099-0005', state: 'REJECTED', dateUpdated: '2099-01-02T00:00:00Z', dateRejected: '2099-01-01T00:00:00Z' }, containers: { cna: { rejectedReasons: [{ lang: 'en', value: 'duplicate' }] } } };
     const got = await ingestAll(
