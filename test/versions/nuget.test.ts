@@ -17,10 +17,12 @@ describe('nuget', () => {
     assert.equal(nuget.compare('1.0.0.1', '1.0.0'), 1);
     assert.equal(nuget.compare('1.0.0-RC.1+build.5', '1.0.0-rc.1'), 0);
     assert.equal(nuget.compare('1.0.0-rc.2', '1.0.0-rc.10'), -1);
+    // System.Version reads each part with int.TryParse, blanks allowed; NuGet then drops the spaces.
+    assert.equal(nuget.compare('1. 2 .3', '1.2.3'), 0);
   });
 
   it('rejects what NuGetVersion.TryParse rejects', () => {
-    for (const version of ['', 'a.b.c', '1.0.0.0.0', '1.0.0-', '1.0.0+', '1.0.0-beta..1', '1.0.0-beta_1', '2147483648.0', 'v1.0']) {
+    for (const version of ['', 'a.b.c', '1.0.0.0.0', '1.0.0-', '1.0.0+', '1.0.0-beta..1', '1.0.0-beta_1', '1.0.0-01', '1.0.0+a..b', '2147483648.0', 'v1.0', '1..0', '-1.0']) {
       assert.equal(nuget.valid(version), false, version);
       assert.throws(() => nuget.compare(version, '1.0'), InvalidVersionError, version);
       assert.throws(() => nuget.compare('1.0', version), InvalidVersionError, version);

@@ -4,10 +4,14 @@
 import { ParsedCache } from '../parsed-cache.ts';
 import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
 
-// NuGetVersion.TryParse: the string is trimmed; System.Version needs 1 to 4 numeric parts
-// (a bare "1" gets ".0" added); each label is [0-9A-Za-z-]+ without a leading zero when numeric
-// (IsValidPart(s, allowLeadingZeros: false)); metadata parts may have leading zeros.
-const VERSION_PATTERN = /^([0-9]+(?:\.[0-9]+){0,3})(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+// NuGetVersion.TryParse (NuGetVersionFactory.cs): the trimmed string splits at its first `-` or `+`
+// (ParseSections); the version part goes to System.Version.TryParse (2 to 4 parts, a bare "1" gets
+// ".0" added, each part an Int32 >= 0 that int.TryParse accepts, so with blanks around it); labels
+// are [0-9A-Za-z-]+ and a numeric label has no leading zero (IsValidPart(s, allowLeadingZeros: false));
+// metadata parts may have leading zeros.
+const SECTIONS = /^([^+-]*)(?:-([^+]*))?(?:\+(.*))?$/s;
+const VERSION_COMPONENT = /^[\t-\r ]*([0-9]+)[\t-\r ]*$/;
+const PART = /^[0-9A-Za-z-]+$/;
 const NUMERIC_LABEL_WITH_LEADING_ZERO = /^0[0-9]+$/;
 // System.Version parts and numeric labels are Int32.
 const INT32_MAX = 2147483647;
@@ -21,13 +25,21 @@ interface NuGetVersion {
 }
 
 function parseVersion(version: string): NuGetVersion | undefined {
-  const match = VERSION_PATTERN.exec(version.trim());
-  if (!match) return undefined;
-  const parts = match[1]!.split('.').map(Number);
-  if (parts.some((part) => part > INT32_MAX)) return undefined;
-  const labels = match[2] === undefined ? [] : match[2].split('.');
-  if (labels.some((label) => NUMERIC_LABEL_WITH_LEADING_ZERO.test(label))) return undefined;
-  return { numbers: [parts[0]!, parts[1] ?? 0, parts[2] ?? 0, parts[3] ?? 0], labels };
+  const sections = SECTIONS.exec(version.trim());
+  if (!sections || sections[1] === '') return undefined;
+  const components = sections[1]!.split('.');
+  if (components.length === 1) components.push('0');
+  if (components.length > 4) return undefined;
+  const numbers: number[] = [];
+  for (const component of components) {
+    const digits = VERSION_COMPONENT.exec(component)?.[1];
+    if (digits === undefined || Number(digits) > INT32_MAX) return undefined;
+    numbers.push(Number(digits));
+  }
+  const labels = sections[2] === undefined ? [] : sections[2].split('.');
+  if (labels.some((label) => !PART.test(label) || NUMERIC_LABEL_WITH_LEADING_ZERO.test(label))) return undefined;
+  if (sections[3] !== undefined && !sections[3].split('.').every((part) => PART.test(part))) return undefined;
+  return { numbers: [numbers[0]!, numbers[1]!, numbers[2] ?? 0, numbers[3] ?? 0], labels };
 }
 
 /** Int32 value of a label as int.TryParse reads it, or undefined. */
