@@ -102,6 +102,12 @@ describe('openFeedInput on local paths', () => {
     assert.deepEqual(files.get('nvdcve-1.1-recent.json'), execFileSync('gzip', ['-dc', NVD_GZ], { maxBuffer: 1 << 28 }));
   });
 
+  it('tells a tar.gz by its content when the name does not say (a copy named .gz)', async () => {
+    const renamed = join(work, 'go-vulndb.gz');
+    writeFileSync(renamed, readFileSync(TAR_GZ));
+    assert.deepEqual([...(await collect(renamed)).keys()], tarListing(TAR_GZ, 'z'));
+  });
+
   for (const [label, source] of [['.zip', ZIP], ['.tar.gz', TAR_GZ], ['.tar.xz', TAR_XZ]] as const) {
     it(`fails on a truncated ${label} before yielding anything, naming the file`, async () => {
       const bytes = readFileSync(source);

@@ -49,10 +49,10 @@ export async function inputKind(path: string): Promise<InputKind> {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5)) return 'zip';
   if (bytes.subarray(0, 2).equals(GZIP_MAGIC)) {
     if (/\.(tar\.gz|tgz)$/.test(name)) return 'tar.gz';
-    if (/\.gz$/.test(name)) return 'gz';
-    // A download named by its URL may have no extension: look inside.
+    // Anything else (`x.gz`, a download named by a URL without an extension) is a tar only if it holds one.
     try {
-      return isTarHeader(gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH })) ? 'tar.gz' : 'gz';
+      // 4 KiB of deflate input is enough for the first header block, and bounds what it can inflate to.
+      return isTarHeader(gunzipSync(bytes.subarray(0, 4096), { finishFlush: constants.Z_SYNC_FLUSH })) ? 'tar.gz' : 'gz';
     } catch {
       return 'gz';
     }
