@@ -147,6 +147,19 @@ test('a source that says one advisory twice gets one advisory holding both affec
   await store.close();
 });
 
+test('one update at a time per data directory', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-store-'));
+  const first = SqliteAdvisoryStoreWriter.open(dataDir);
+  await rejectsWithMessage(
+    (async () => SqliteAdvisoryStoreWriter.open(dataDir))(),
+    `another database update (process ${process.pid}) is running in ${dataDir}; wait for it to finish`,
+  );
+  await first.abort();
+  const second = SqliteAdvisoryStoreWriter.open(dataDir);
+  await second.commit();
+  assert.deepEqual(readdirSync(dataDir), ['spyglass.db']);
+});
+
 test('no database: a one-line error that says how to make one', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-store-'));
   await rejectsWithMessage(

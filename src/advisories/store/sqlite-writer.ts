@@ -2,7 +2,7 @@
 // publishes it with one rename(2), which is atomic on POSIX file systems: a reader that opened the old
 // file keeps reading it, a new reader gets the whole new one, and a killed update leaves only a stray
 // temporary file (removed by the next update) next to the untouched previous database.
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SpyglassError, errorText } from '../../core/errors.ts';
@@ -31,6 +31,28 @@ function removeStaleTemporaries(dataDir: string): void {
 }
 
 /**
+ * One update at a time per data directory: two would each publish their own copy and the first
+ * one's sources would be lost. The lock names its process, so one left by a killed update is taken over.
+ */
+function takeUpdateLock(dataDir: string): string {
+  const lockPath = join(dataDir, `${DATABASE_FILE}.lock`);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return lockPath;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockPath, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) {
+        throw new SpyglassError(`another database update (process ${holder}) is running in ${dataDir}; wait for it to finish`);
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new SpyglassError(`cannot lock ${lockPath} for a database update`);
+}
+
+/**
  * A private file that is thrown away on failure needs no rollback journal on disk and no fsync per
  * transaction (durability comes from the fsync before the rename in commit()); a large page cache
  * keeps the index B-trees of a big source in memory while it is inserted.
@@ -46,26 +68,29 @@ function tunePrivateCopy(db: Database.Database): void {
 export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
   readonly #dataDir: string;
   readonly #tempPath: string;
+  readonly #lockPath: string;
   readonly #db: Database.Database;
   #closed = false;
 
-  private constructor(dataDir: string, tempPath: string, db: Database.Database) {
+  private constructor(dataDir: string, tempPath: string, lockPath: string, db: Database.Database) {
     this.#dataDir = dataDir;
     this.#tempPath = tempPath;
+    this.#lockPath = lockPath;
     this.#db = db;
   }
 
   /** Starts an update on a copy of the current database (or an empty one). */
   static open(dataDir: string): SqliteAdvisoryStoreWriter {
     mkdirSync(dataDir, { recursive: true });
+    const lockPath = takeUpdateLock(dataDir);
     removeStaleTemporaries(dataDir);
     const tempPath = join(dataDir, `${DATABASE_FILE}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
     const current = databasePath(dataDir);
     // The published file is only ever replaced whole (never written in place), so a byte copy is a
     // consistent snapshot; it is much faster than VACUUM INTO for a large database.
-    if (existsSync(current)) copyFileSync(current, tempPath);
     let db: Database.Database;
     try {
+      if (existsSync(current)) copyFileSync(current, tempPath);
       db = new Database(tempPath);
       tunePrivateCopy(db);
       const version = readSchemaVersion(db);
@@ -80,9 +105,10 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
       db.prepare('INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('schema_version', String(SCHEMA_VERSION));
     } catch (error) {
       rmSync(tempPath, { force: true });
+      rmSync(lockPath, { force: true });
       throw new SpyglassError(`cannot start a database update in ${dataDir}: ${errorText(error)}`, { cause: error });
     }
-    return new SqliteAdvisoryStoreWriter(dataDir, tempPath, db);
+    return new SqliteAdvisoryStoreWriter(dataDir, tempPath, lockPath, db);
   }
 
   validators(source: string): { etag?: string; lastModified?: string } | undefined {
@@ -214,19 +240,28 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
     this.#db.pragma('journal_mode = DELETE');
     this.#db.close();
     this.#closed = true;
-    const fd = openSync(this.#tempPath, 'r');
     try {
-      fsyncSync(fd);
+      const fd = openSync(this.#tempPath, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(this.#tempPath, databasePath(this.#dataDir));
+    } catch (error) {
+      rmSync(this.#tempPath, { force: true });
+      throw error;
     } finally {
-      closeSync(fd);
+      rmSync(this.#lockPath, { force: true });
     }
-    renameSync(this.#tempPath, databasePath(this.#dataDir));
   }
 
   async abort(): Promise<void> {
+    // After commit() the lock is gone (and may be another update's by now): nothing is left to undo.
     if (this.#closed) return;
     this.#db.close();
     this.#closed = true;
     rmSync(this.#tempPath, { force: true });
+    rmSync(this.#lockPath, { force: true });
   }
 }
