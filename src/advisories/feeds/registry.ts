@@ -1,6 +1,7 @@
 // Every feed ingester, in one list: a new source is one import and one entry here.
 import type { Feed } from './feed.ts';
 import { osvFeed } from './osv/osv-feed.ts';
+import { rubysecFeed } from './rubysec/rubysec-feed.ts';
 import { friendsOfPhpFeed } from './friendsofphp/friendsofphp-feed.ts';
 import { alpineSecdbFeed } from './alpine-secdb/alpineSecdbFeed.ts';
 import { debianDsaFeed } from './debian-dsa/debianDsaFeed.ts';
@@ -8,8 +9,8 @@ import { debianTrackerFeed } from './debian-tracker/debianTrackerFeed.ts';
 
 export const FEEDS: readonly Feed[] = [
   osvFeed,
+  rubysecFeed,
   friendsOfPhpFeed,
-  // [feeds-language]
   debianTrackerFeed,
   debianDsaFeed,
   alpineSecdbFeed,
