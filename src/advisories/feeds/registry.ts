@@ -6,6 +6,10 @@ import { friendsOfPhpFeed } from './friendsofphp/friendsofphp-feed.ts';
 import { alpineSecdbFeed } from './alpine-secdb/alpineSecdbFeed.ts';
 import { debianDsaFeed } from './debian-dsa/debianDsaFeed.ts';
 import { debianTrackerFeed } from './debian-tracker/debianTrackerFeed.ts';
+import { nvdFeed } from './nvd/nvd-feed.ts';
+import { vulnrichmentFeed } from './vulnrichment/vulnrichment-feed.ts';
+import { kevFeed } from './kev/kev-feed.ts';
+import { epssFeed } from './epss/epss-feed.ts';
 
 export const FEEDS: readonly Feed[] = [
   osvFeed,
@@ -14,5 +18,8 @@ export const FEEDS: readonly Feed[] = [
   debianTrackerFeed,
   debianDsaFeed,
   alpineSecdbFeed,
-  // [feeds-scoring]
+  nvdFeed,
+  vulnrichmentFeed,
+  kevFeed,
+  epssFeed,
 ];
