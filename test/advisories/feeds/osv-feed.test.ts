@@ -115,16 +115,18 @@ describe('osv feed', () => {
       'no-id.json': JSON.stringify({ ...record, id: undefined }),
       'range-type.json': withRange({ type: 'CALVER', events: [{ introduced: '0' }] }),
       'range-event.json': withRange({ type: 'SEMVER', events: [{ introduced: '0', fixed: '1.0.0' }] }),
+      'range-version.json': withRange({ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: 'one point two' }] }),
       'mars.json': JSON.stringify({ ...record, id: 'MARS-1', affected: [{ package: { ecosystem: 'Mars:1', name: 'x' } }] }),
       'good.json': good,
     }), sink);
     assert.deepEqual(sink.advisories.map((advisory) => advisory.id), [record.id]);
-    assert.deepEqual(sink.skips.map((skip) => skip.where), ['bad.json', 'bad.yaml', 'no-id.json', 'range-type.json', 'range-event.json', 'mars.json: x', 'mars.json']);
+    assert.deepEqual(sink.skips.map((skip) => skip.where), ['bad.json', 'bad.yaml', 'no-id.json', 'range-type.json', 'range-event.json', 'range-version.json', 'mars.json: x', 'mars.json']);
     assert.match(sink.skips[0]!.reason, /^not valid JSON/);
     assert.match(sink.skips[1]!.reason, /^not valid YAML/);
     assert.equal(sink.skips[2]!.reason, 'record has no id');
     assert.match(sink.skips[3]!.reason, /unknown type "CALVER"/);
     assert.match(sink.skips[4]!.reason, /must be one of introduced/);
-    assert.equal(sink.skips[5]!.reason, 'unsupported ecosystem "Mars:1"');
+    assert.equal(sink.skips[5]!.reason, 'affected[0].ranges[0]: invalid npm version "one point two"');
+    assert.equal(sink.skips[6]!.reason, 'unsupported ecosystem "Mars:1"');
   });
 });

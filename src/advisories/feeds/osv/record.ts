@@ -1,6 +1,8 @@
 // One OSV record (https://ossf.github.io/osv-schema/) read into the Advisory model. The record is
 // checked field by field: a wrong shape throws OsvRecordError, which the feed reports as skipped.
 import type { AffectedPackage, Advisory, CvssVersion, RangeEvent, SeverityEntry, VersionRange } from '../../model.ts';
+import { schemeNameFor } from '../../../versions/namespace.ts';
+import { scheme } from '../../../versions/registry.ts';
 import { packageKey } from './namespace.ts';
 
 export class OsvRecordError extends Error {}
@@ -60,6 +62,7 @@ function readAffected(entry: Json, index: number): AffectedPackage | { packageNa
   );
   const versions = strings(entry.versions, `affected[${index}].versions`);
   if ('unsupported' in key) return { packageName: name, reason: key.unsupported };
+  for (const [at, range] of ranges.entries()) checkVersions(range, key.namespace, `affected[${index}].ranges[${at}]`);
   const fixedVersions = ranges.flatMap((range) =>
     range.events.flatMap((event) => ('fixed' in event ? [event.fixed] : [])),
   );
@@ -87,6 +90,21 @@ function readRange(value: unknown, where: string): VersionRange {
   // The schema requires at least one `introduced`: without it no version is ever affected.
   if (!events.some((event) => 'introduced' in event)) throw new OsvRecordError(`${where} has no introduced event`);
   return { type: type as VersionRange['type'], events };
+}
+
+/**
+ * Every event version must be one the range's scheme can order, or the range cannot be evaluated:
+ * SEMVER ranges by SemVer 2.0, ECOSYSTEM ranges by the namespace's scheme (when Spyglass has one).
+ */
+function checkVersions(range: VersionRange, namespace: string, where: string): void {
+  if (range.type === 'GIT') return;
+  const versions = scheme(range.type === 'SEMVER' ? 'semver' : (schemeNameFor(namespace) ?? ''));
+  if (versions === undefined) return;
+  for (const event of range.events) {
+    const version = Object.values(event)[0] as string;
+    if (version === '0' && 'introduced' in event) continue;
+    if (!versions.valid(version)) throw new OsvRecordError(`${where}: invalid ${versions.name} version ${JSON.stringify(version)}`);
+  }
 }
 
 function readEvent(value: unknown, where: string): RangeEvent {
