@@ -125,3 +125,12 @@ test('malformed JSON, an invalid fixed version and an unknown release are skippe
   assert.match(reasons[1], /bullseye: invalid Debian version "not a version!"/);
   assert.match(reasons[2], /hamm: unknown Debian release "hamm"/);
 });
+
+test('wants the tracker download and Debian JSON, not the DSA text lists, Alpine files or an OSV record', async () => {
+  const wants = (name: string) => debianTrackerFeed.wants({ name });
+  assert.deepEqual(['json', 'tracker-json-format-sample/debian.json', 'cve-list/json/CVE-2025-8058.json', 'DSA-list', 'v3.18/main.json'].map(wants), [true, true, true, false, false]);
+  const osv = { schema_version: '1.6.0', id: 'DSA-1234-1', affected: [] };
+  const collected = await ingestAll(debianTrackerFeed, filesOf({ name: 'DSA-1234-1.json', content: JSON.stringify(osv) }));
+  assert.deepEqual(collected.advisories, []);
+  assert.match(collected.skipped[0]?.reason ?? '', /not a tracker JSON object/);
+});

@@ -12,7 +12,7 @@ function isTrackerFile(name: string): boolean {
   const base = name.slice(name.lastIndexOf('/') + 1);
   if (base === 'json') return true;
   if (!base.endsWith('.json')) return false;
-  return /^(CVE|TEMP|DSA|DLA)-[\w-]+\.json$/.test(base) || /(^|\/)debian[^/]*(\/|$)/i.test(name.slice(0, name.length - base.length));
+  return /^(CVE|TEMP|DSA|DLA)-[\w-]+\.json$|^debian/i.test(base) || /(^|\/)debian[^/]*(\/|$)/i.test(name.slice(0, name.length - base.length));
 }
 
 export const debianTrackerFeed: Feed = {

@@ -49,8 +49,9 @@ export function trackerVerdict(release: TrackerRelease): DebianVerdict | string 
 }
 
 export function readTrackerJson(data: unknown, where: string, collector: DebianCollector, sink: RecordSink): void {
-  if (!isObject(data)) {
-    sink.skipped({ where, reason: 'not a tracker JSON object' });
+  // An OSV record (Debian's DSA-*.json in OSV form has the same file names) is not tracker data.
+  if (!isObject(data) || typeof data.id === 'string' || typeof data.schema_version === 'string') {
+    sink.skipped({ where, reason: 'not a tracker JSON object (source package → issues)' });
     return;
   }
   for (const [packageName, issues] of Object.entries(data)) {
