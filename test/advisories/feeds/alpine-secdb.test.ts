@@ -120,3 +120,12 @@ test('malformed JSON and YAML, an invalid version and a malformed id are skipped
   assert.match(reasons[2], /^v3\.18\/main\.json zlib not a version: invalid apk version/);
   assert.match(reasons[3], /^v3\.18\/main\.json zlib 1\.3-r0: malformed id "CVE-46838"/);
 });
+
+test('a lone downloaded main.json takes its branch from distroversion; other files are not wanted', async () => {
+  assert.deepEqual(['main.json', 'v3.20/community.json', 'secdb-yaml/v3.9/main.yaml', 'debian.json', 'v3.20/README.md'].map((name) => alpineSecdbFeed.wants({ name })), [true, true, true, false, false]);
+  const file = 'secdb-json/v3.20/main.json';
+  const distroversion = readSecdbFile(file).distroversion;
+  const collected = await ingestAll(alpineSecdbFeed, filesOf({ name: 'main.json', content: readFileSync(join(ALPINE, file)) }));
+  assert.ok(collected.advisories.length > 0);
+  assert.ok(collected.advisories.every((a) => a.affected.every((f) => f.namespace === namespaceOf(distroversion))));
+});

@@ -94,3 +94,13 @@ test('an unreadable header, an invalid version and an unknown release are skippe
   assert.match(reasons[1], /^unknown Debian release "hamm"/);
   assert.match(reasons[2], /^unreadable advisory header "garbage/);
 });
+
+test('a downloaded `list` is read when it is a DSA/DLA list, and ignored when it is the CVE list', async () => {
+  const dsa = readFileSync(join(DEBIAN, 'cve-list/DSA-list-excerpt'), 'utf8');
+  const cve = readFileSync(join(DEBIAN, 'cve-list/list'), 'utf8');
+  assert.deepEqual(['list', 'DSA/list', 'cve-list/list', 'DLA-list', 'json'].map((name) => debianDsaFeed.wants({ name })), [true, true, false, true, false]);
+  const read = await ingestAll(debianDsaFeed, filesOf({ name: 'list', content: dsa }));
+  assert.equal(read.advisories.length, dsa.split('\n').filter((line) => line.startsWith('[')).length);
+  const ignored = await ingestAll(debianDsaFeed, filesOf({ name: 'list', content: cve }));
+  assert.deepEqual([ignored.advisories.length, ignored.skipped.length], [0, 0]);
+});

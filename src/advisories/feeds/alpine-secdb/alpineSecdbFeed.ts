@@ -5,12 +5,18 @@ import type { Feed, FeedFile } from '../feed.ts';
 import type { RecordSink } from '../../model.ts';
 import { readSecdb } from './secdb.ts';
 
-/** `v3.18/main.json`, `edge/community.json`, `v3.11/main.yaml`. */
-const SECDB_FILE = /(?:^|\/)(v\d+\.\d+|edge)\/[a-z]+\.(json|ya?ml)$/;
+/**
+ * `v3.18/main.json`, `edge/community.json`, `v3.11/main.yaml`, or a lone `main.json` (a download is
+ * named by its last URL segment): the branch comes from the file's `distroversion`, else its folder.
+ */
+const SECDB_FILE = /(?:^|\/)(?:(v\d+\.\d+|edge)\/)?(?:main|community|testing)\.(json|ya?ml)$/;
+
+const BRANCHES = ['v3.18', 'v3.19', 'v3.20', 'v3.21', 'v3.22', 'edge'];
 
 export const alpineSecdbFeed: Feed = {
   name: 'alpine-secdb',
-  defaultLocations: ['https://secdb.alpinelinux.org/'],
+  // Branches with security support at the time of writing; add a `--source` for older ones.
+  defaultLocations: BRANCHES.flatMap((branch) => ['main', 'community'].map((repo) => `https://secdb.alpinelinux.org/${branch}/${repo}.json`)),
   wants: (file) => SECDB_FILE.test(file.name),
   async ingest(files: AsyncIterable<FeedFile>, sink: RecordSink): Promise<void> {
     for await (const file of files) {
