@@ -15,7 +15,22 @@ export const nvdFeed: Feed = {
   defaultLocations: ['https://services.nvd.nist.gov/rest/json/cves/2.0'],
   wants: (file) => /\.json(\.gz)?$/.test(file.name),
   async ingest(files: AsyncIterable<FeedFile>, sink: RecordSink): Promise<void> {
-    for await (const file of files) {
+    // The 1.1 `modified` and `recent` feeds repeat CVEs of the yearly feeds with newer data, and the
+    // store keeps the first record of an id: they are read first, and later copies of an id dropped.
+    const all: FeedFile[] = [];
+    for await (const file of files) all.push(file);
+    const rank = (name: string) => (/nvdcve-1\.1-modified/.test(name) ? 0 : /nvdcve-1\.1-recent/.test(name) ? 1 : 2);
+    all.sort((a, b) => rank(a.name) - rank(b.name));
+    const emitted = new Set<string>();
+    const once: RecordSink = {
+      ...sink,
+      advisory: (advisory) => {
+        if (emitted.has(advisory.id)) return;
+        emitted.add(advisory.id);
+        sink.advisory(advisory);
+      },
+    };
+    for (const file of all) {
       let document: unknown;
       try {
         const bytes = await file.read();
@@ -25,7 +40,7 @@ export const nvdFeed: Feed = {
         sink.skipped({ where: file.name, reason: `unreadable JSON: ${(error as Error).message}` });
         continue;
       }
-      ingestDocument(file.name, document, sink);
+      ingestDocument(file.name, document, once);
     }
   },
 };
