@@ -139,10 +139,16 @@ test('a source that says one advisory twice gets one advisory holding both affec
   const advisory = osvAdvisory('osv', record);
   await writer.replaceSource('osv', { location: 'x' }, async (sink) => {
     for (const entry of advisory.affected) sink.advisory({ ...advisory, affected: [entry] });
+    sink.advisory({ ...advisory, aliases: ['EXTRA-1'], affected: [] });
   });
   await writer.commit();
   const store = SqliteAdvisoryStore.open(dataDir);
-  assert.deepEqual(await store.advisories(record.id), [advisory]);
+  const merged = { ...advisory, aliases: [...advisory.aliases, 'EXTRA-1'] };
+  assert.deepEqual(await store.advisories('EXTRA-1'), [merged]);
+  const first = advisory.affected[0]!;
+  const rows = await store.affected(first.namespace, first.packageName);
+  const sameName = advisory.affected.filter((entry) => entry.namespace === first.namespace && entry.packageName === first.packageName);
+  assert.deepEqual(rows.map((row) => row.aliases), sameName.map(() => merged.aliases));
   assert.equal((await store.status()).sources[0]!.records, 1);
   await store.close();
 });

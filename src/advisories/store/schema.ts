@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS advisory (
   published TEXT,
   modified TEXT,
   withdrawn TEXT,
+  -- Also in the alias table (for lookup by alias); kept here as JSON so that a package lookup is one query.
+  aliases TEXT NOT NULL,
   severity TEXT NOT NULL,
   refs TEXT NOT NULL
 );

@@ -139,8 +139,9 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
     const db = this.#db;
     const statements = {
       advisory: db.prepare(
-        'INSERT INTO advisory (source, id, summary, details, published, modified, withdrawn, severity, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO advisory (source, id, summary, details, published, modified, withdrawn, aliases, severity, refs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      advisoryAliases: db.prepare('UPDATE advisory SET aliases = ? WHERE pk = ?'),
       alias: db.prepare('INSERT INTO alias (advisory_pk, source, alias, position) VALUES (?, ?, ?, ?)'),
       affected: db.prepare(
         `INSERT INTO affected (advisory_pk, position, source, namespace, package, status, status_reason, ranges, versions, fixed_versions, urgency)
@@ -166,22 +167,28 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
     let records = 0;
     const addAdvisory = (advisory: Advisory) => {
       let known = advisoryPks.get(advisory.id);
+      const repeated = known !== undefined;
       if (known === undefined) {
         const pk = Number(
           statements.advisory.run(
             source, advisory.id, advisory.summary ?? null, advisory.details ?? null, advisory.published ?? null,
-            advisory.modified ?? null, advisory.withdrawn ?? null, JSON.stringify(advisory.severity), JSON.stringify(advisory.references),
+            advisory.modified ?? null, advisory.withdrawn ?? null,
+            JSON.stringify([...new Set(advisory.aliases)].filter((alias) => alias !== advisory.id)), JSON.stringify(advisory.severity),
+            JSON.stringify(advisory.references),
           ).lastInsertRowid,
         );
         known = { pk, aliases: new Set([advisory.id]), affected: 0 };
         advisoryPks.set(advisory.id, known);
         records += 1;
       }
+      const before = known.aliases.size;
       for (const alias of advisory.aliases) {
         if (known.aliases.has(alias)) continue;
         known.aliases.add(alias);
         statements.alias.run(known.pk, source, alias, known.aliases.size);
       }
+      // A repeated advisory that brought new aliases: the JSON copy is rewritten (all but the id itself).
+      if (repeated && known.aliases.size > before) statements.advisoryAliases.run(JSON.stringify([...known.aliases].slice(1)), known.pk);
       for (const entry of advisory.affected) {
         statements.affected.run(
           known.pk, known.affected++, source, entry.namespace, entry.packageName, entry.status, entry.statusReason ?? null, JSON.stringify(entry.ranges),

@@ -25,6 +25,7 @@ interface AffectedDbRow {
   advisory_pk: number;
   source: string;
   advisory_id: string;
+  advisory_aliases: string;
   namespace: string;
   package: string;
   status: AffectedPackage['status'];
@@ -99,7 +100,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
 
   private constructor(db: Database.Database) {
     this.#db = db;
-    const select = `SELECT f.advisory_pk, f.source, a.id AS advisory_id, f.namespace, f.package, f.status, f.status_reason,
+    const select = `SELECT f.advisory_pk, f.source, a.id AS advisory_id, a.aliases AS advisory_aliases, f.namespace, f.package, f.status, f.status_reason,
       f.ranges, f.versions, f.fixed_versions, f.urgency FROM affected f JOIN advisory a ON a.pk = f.advisory_pk`;
     this.#byPackage = db.prepare(`${select} WHERE f.namespace = ? AND f.package = ? ORDER BY f.source, a.id, f.position`);
     this.#byName = db.prepare(`${select} WHERE f.package = ? ORDER BY f.namespace, f.source, a.id, f.position`);
@@ -138,12 +139,12 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     return aliases;
   }
 
+  /** One query per lookup (a prepared statement): the advisory's aliases come as its JSON column. */
   #rows(rows: AffectedDbRow[]): AffectedRow[] {
-    const aliases = this.#aliases(rows.map((row) => row.advisory_pk));
     return rows.map((row) => ({
       source: row.source,
       advisoryId: row.advisory_id,
-      aliases: aliases.get(row.advisory_pk) ?? [],
+      aliases: JSON.parse(row.advisory_aliases) as string[],
       affected: affectedFromRow(row),
     }));
   }
@@ -183,7 +184,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       .all(...pks) as AdvisoryRow[];
     const allAliases = this.#aliases(pks);
     const affected = this.#db
-      .prepare(`SELECT f.*, NULL AS advisory_id FROM affected f WHERE f.advisory_pk IN (${pks.map(() => '?').join(', ')}) ORDER BY f.advisory_pk, f.position`)
+      .prepare(`SELECT f.*, NULL AS advisory_id, NULL AS advisory_aliases FROM affected f WHERE f.advisory_pk IN (${pks.map(() => '?').join(', ')}) ORDER BY f.advisory_pk, f.position`)
       .all(...pks) as AffectedDbRow[];
     return rows.map((row) => ({
       source: row.source,
