@@ -129,3 +129,10 @@ test('a lone downloaded main.json takes its branch from distroversion; other fil
   assert.ok(collected.advisories.length > 0);
   assert.ok(collected.advisories.every((a) => a.affected.every((f) => f.namespace === namespaceOf(distroversion))));
 });
+
+test('a YAML file whose packages list is empty (v3.3 community) is read without a skip', async () => {
+  const file = 'secdb-yaml/v3.3/community.yaml';
+  assert.equal(readSecdbFile(file).packages, '');
+  const collected = await ingestFile(file);
+  assert.deepEqual([collected.advisories.length, collected.skipped.length], [0, 0]);
+});

@@ -26,6 +26,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** One Advisory per id in the file, holding every package entry that names it. */
 export function readSecdb(data: unknown, where: string, branchFromPath: string | undefined, sink: RecordSink): Advisory[] {
+  // `packages:` with nothing under it (v3.3/community.yaml) is an empty list, not a broken file.
+  if (isObject(data) && (data.packages === '' || data.packages === null)) return [];
   if (!isObject(data) || !Array.isArray(data.packages)) {
     sink.skipped({ where, reason: 'not a secdb document (no packages list)' });
     return [];
