@@ -5,6 +5,7 @@ import { SpyglassError } from '../core/errors.ts';
 import type { SourceLocation } from '../advisories/update.ts';
 import { globalOptions, parseFormat, type CommandContext } from './context.ts';
 import { formatSearch } from './db-search.ts';
+import { formatBytes, wantsProgress } from './progress.ts';
 
 const STALE_MS = 24 * 3_600_000;
 
@@ -24,6 +25,18 @@ function formatAge(ms: number): string {
   if (hours >= 48) return `${Math.floor(hours / 24)} days`;
   if (hours >= 1) return `${hours} h`;
   return `${Math.max(0, Math.floor(ms / 60_000))} min`;
+}
+
+/** One line per download on the terminal, redrawn in place at most ten times a second. */
+function downloadProgress(stream: NodeJS.WriteStream = process.stderr): (progress: { location: string; receivedBytes: number; totalBytes?: number; done: boolean }) => void {
+  let last = 0;
+  return (progress) => {
+    const now = Date.now();
+    if (!progress.done && now - last < 100) return;
+    last = now;
+    const amount = progress.totalBytes ? `${formatBytes(progress.receivedBytes)} / ${formatBytes(progress.totalBytes)}` : formatBytes(progress.receivedBytes);
+    stream.write(`\r\x1b[2K${progress.location}: ${progress.done ? `downloaded ${formatBytes(progress.receivedBytes)}\n` : `downloading ${amount}`}`);
+  };
 }
 
 export function registerDb(program: Command, context: CommandContext): void {
@@ -57,9 +70,10 @@ export function registerDb(program: Command, context: CommandContext): void {
         sources = FEEDS.filter((feed) => wanted(feed.name)).flatMap((feed) => feed.defaultLocations.map((location) => ({ name: feed.name, location })));
       }
       if (sources.length === 0) throw new SpyglassError('nothing to update: no feed selected (see `spyglass db update --help`)');
+      const showProgress = wantsProgress(quiet);
       const outcomes = await updateDatabase(dataDir, sources, {
         cacheDir,
-        openInput: (location, inputOptions) => openFeedInput(location, inputOptions),
+        openInput: (location, inputOptions) => openFeedInput(location, { ...inputOptions, ...(showProgress ? { progress: downloadProgress() } : {}) }),
         onSource: (event) => {
           if (!quiet && event.phase === 'start') context.stderr.write(`${event.source}: reading…\n`);
         },
