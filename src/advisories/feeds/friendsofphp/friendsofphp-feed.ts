@@ -3,9 +3,9 @@
 // constraints become one OSV range in the ECOSYSTEM (Composer) scheme: `>=` → introduced, `<` → fixed,
 // `<=` → last_affected. Any other operator has no OSV event, so the record is skipped with the reason.
 import { basename } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Advisory, RangeEvent, RecordSink, VersionRange } from '../../model.ts';
 import type { Feed, FeedFile } from '../feed.ts';
+import { parseRecordFile } from '../osv/record-file.ts';
 
 const ADVISORY_FILE = /(^|\/)[^/.][^/]*\/[^/]+\/[^/]+\.yaml$/;
 
@@ -19,15 +19,10 @@ export const friendsOfPhpFeed: Feed = {
   async ingest(files: AsyncIterable<FeedFile>, sink: RecordSink): Promise<void> {
     for await (const file of files) {
       if (!friendsOfPhpFeed.wants(file)) continue;
-      let document: unknown;
+      const parsed = parseRecordFile(file.name, await file.read(), sink);
+      if (!parsed) continue;
       try {
-        document = parseYaml((await file.read()).toString('utf8'));
-      } catch (error) {
-        sink.skipped({ where: file.name, reason: `not valid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` });
-        continue;
-      }
-      try {
-        sink.advisory(readAdvisory(file.name, document));
+        sink.advisory(readAdvisory(file.name, parsed.document));
       } catch (error) {
         if (!(error instanceof AdvisoryShapeError)) throw error;
         sink.skipped({ where: file.name, reason: error.message });

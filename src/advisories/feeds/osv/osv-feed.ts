@@ -1,9 +1,9 @@
 // The OSV feed: OSV JSON records (osv.dev exports, GitHub Advisory Database, Go vulndb, RustSec's osv
 // branch, Ubuntu) and OSV YAML records (the PyPA advisory database stores its records as YAML).
-import { parse as parseYaml } from 'yaml';
 import type { Feed, FeedFile } from '../feed.ts';
 import type { RecordSink } from '../../model.ts';
 import { OsvRecordError, readOsvRecord } from './record.ts';
+import { parseRecordFile } from './record-file.ts';
 
 const RECORD_FILE = /\.(json|ya?ml)$/i;
 
@@ -23,17 +23,10 @@ export const osvFeed: Feed = {
 };
 
 function ingestFile(name: string, bytes: Buffer, sink: RecordSink): void {
-  let record: unknown;
+  const parsed = parseRecordFile(name, bytes, sink);
+  if (!parsed) return;
   try {
-    const text = bytes.toString('utf8');
-    // The yaml package's default (YAML 1.2 core) schema keeps dates and ids as strings.
-    record = /\.json$/i.test(name) ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    sink.skipped({ where: name, reason: `not valid ${/\.json$/i.test(name) ? 'JSON' : 'YAML'}: ${firstLine(error)}` });
-    return;
-  }
-  try {
-    const { advisory, leftOut } = readOsvRecord(record);
+    const { advisory, leftOut } = readOsvRecord(parsed.document);
     for (const skipped of leftOut) sink.skipped({ where: `${name}: ${skipped.packageName}`, reason: skipped.reason });
     // A record whose every affected package was left out says nothing the store can match.
     if (leftOut.length > 0 && advisory.affected.length === 0) {
@@ -45,8 +38,4 @@ function ingestFile(name: string, bytes: Buffer, sink: RecordSink): void {
     if (!(error instanceof OsvRecordError)) throw error;
     sink.skipped({ where: name, reason: error.message });
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }

@@ -10,9 +10,9 @@
 // reason starts with `range approximate (boundary counted affected): ` so a matcher can evaluate those
 // strings with Gem::Requirement's rules instead.
 import { basename } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import type { Advisory, AffectedPackage, SeverityEntry, RecordSink } from '../../model.ts';
 import type { Feed, FeedFile } from '../feed.ts';
+import { parseRecordFile } from '../osv/record-file.ts';
 import { affectedRange } from './affected-range.ts';
 import { RequirementError, requirementInterval } from './requirement.ts';
 
@@ -28,15 +28,10 @@ export const rubysecFeed: Feed = {
     for await (const file of files) {
       const place = ADVISORY_FILE.exec(file.name);
       if (!place) continue;
-      let document: unknown;
+      const parsed = parseRecordFile(file.name, await file.read(), sink);
+      if (!parsed) continue;
       try {
-        document = parseYaml((await file.read()).toString('utf8'));
-      } catch (error) {
-        sink.skipped({ where: file.name, reason: `not valid YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}` });
-        continue;
-      }
-      try {
-        sink.advisory(readAdvisory(file.name, place[2] === 'rubies', document));
+        sink.advisory(readAdvisory(file.name, place[2] === 'rubies', parsed.document));
       } catch (error) {
         if (!(error instanceof AdvisoryShapeError) && !(error instanceof RequirementError)) throw error;
         sink.skipped({ where: file.name, reason: error.message });
