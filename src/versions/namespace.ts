@@ -6,6 +6,9 @@
 const DISTRIBUTION_SCHEMES: ReadonlyMap<string, string> = new Map([
   ['debian', 'deb'],
   ['ubuntu', 'deb'],
+  ['ubuntu-pro', 'deb'],
+  ['mageia', 'rpm'],
+  ['openeuler', 'rpm'],
   ['alpine', 'apk'],
   ['wolfi', 'apk'],
   ['chainguard', 'apk'],
@@ -37,6 +40,8 @@ const ECOSYSTEM_SCHEMES: ReadonlyMap<string, string> = new Map([
   ['pypi', 'pep440'],
   ['maven', 'maven'],
   ['rubygems', 'gem'],
+  // RubySec's advisories for the Ruby interpreters themselves (`ruby` + `ruby`/`jruby`): gem versions.
+  ['ruby', 'gem'],
   ['nuget', 'nuget'],
   ['packagist', 'composer'],
 ]);

@@ -67,7 +67,7 @@ describe('invalid versions', () => {
 describe('namespace schemes', () => {
   it('distributions by release prefix, ecosystems by name, OSV spellings too', () => {
     const want: [string, string | undefined][] = [
-      ['debian:12', 'deb'], ['ubuntu:22.04', 'deb'], ['alpine:3.19', 'apk'], ['rhel:9', 'rpm'], ['amazonlinux:2023', 'rpm'],
+      ['debian:12', 'deb'], ['ubuntu:22.04', 'deb'], ['ubuntu-pro:16.04', 'deb'], ['ruby', 'gem'], ['alpine:3.19', 'apk'], ['rhel:9', 'rpm'], ['amazonlinux:2023', 'rpm'],
       ['fedora:40', 'rpm'], ['npm', 'npm'], ['go', 'go'], ['crates.io', 'semver'], ['pypi', 'pep440'], ['PyPI', 'pep440'],
       ['maven', 'maven'], ['rubygems', 'gem'], ['nuget', 'nuget'], ['packagist', 'composer'], ['Debian:11', 'deb'], ['hex', undefined],
     ];
