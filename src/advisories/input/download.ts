@@ -27,6 +27,8 @@ export interface DownloadOptions {
   progress?: (progress: DownloadProgress) => void;
   /** Attempts in all (first try included) and the first back-off; it doubles each time. */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** Extra request headers (an API key). */
+  headers?: Record<string, string>;
 }
 
 export type DownloadResult =
@@ -70,7 +72,7 @@ export function urlFileName(url: URL): string {
 
 /** One attempt: a 200 is written to a temporary file and renamed into place only when complete. */
 async function attempt(url: URL, options: DownloadOptions, target: string): Promise<Response | DownloadResult> {
-  const headers: Record<string, string> = { 'user-agent': 'spyglass' };
+  const headers: Record<string, string> = { 'user-agent': 'spyglass', ...options.headers };
   if (options.validators?.etag) headers['if-none-match'] = options.validators.etag;
   if (options.validators?.lastModified) headers['if-modified-since'] = options.validators.lastModified;
   const response = await fetch(url, { headers, redirect: 'follow' });

@@ -7,6 +7,7 @@ import type { FeedFile } from '../feeds/feed.ts';
 import { inputKind, readArchive } from './archive.ts';
 import { download, urlFileName, type DownloadProgress, type HttpValidators } from './download.ts';
 import { singleFile, walkDirectory } from './local.ts';
+import { downloadNvdApi, isNvdApi } from './nvd-api.ts';
 
 export type { DownloadProgress, HttpValidators } from './download.ts';
 
@@ -20,6 +21,8 @@ export interface FeedInputOptions {
   accept?: (name: string) => boolean;
   /** Download retries; tests shorten the back-off. */
   retry?: { attempts?: number; baseDelayMs?: number };
+  /** NVD CVE API paging: page size and the pause between pages (tests shorten both). */
+  nvd?: { pageSize?: number; pageDelayMs?: number };
 }
 
 export interface FeedInput {
@@ -78,6 +81,13 @@ export async function openFeedInput(location: string, options: FeedInputOptions)
     throw fail('not a valid URL', error);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fail(`${url.protocol.slice(0, -1)} URLs are not supported (use http or https)`);
+  if (isNvdApi(url)) {
+    try {
+      return { files: fromList((await downloadNvdApi(url, { ...options, ...options.nvd })).filter((file) => accept(file.name))), notModified: false };
+    } catch (error) {
+      throw fail(`download failed: ${errorText(error)}`, error);
+    }
+  }
   let fetched;
   try {
     fetched = await download(url, options);
