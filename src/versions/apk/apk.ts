@@ -1,8 +1,8 @@
 // Alpine package versions, ordered as apk-tools 3 does (src/version.c: token_next, token_cmp,
 // apk_version_compare_fuzzy): `digit{.digit}...{letter}{_suffix{#}}...{~hash}{-r#}`.
 // https://gitlab.alpinelinux.org/alpine/apk-tools/-/blob/master/src/version.c
-import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
-import { ParsedCache } from '../parsed-cache.ts';
+import type { VersionScheme } from '../scheme.ts';
+import { cachedScheme } from '../parsed-cache.ts';
 
 // Token kinds in apk-tools' order: the order itself decides which of two versions of different
 // length is greater (a later kind ends the shorter one sooner).
@@ -167,19 +167,7 @@ export function compareTokens(ta: Token[], tb: Token[]): -1 | 0 | 1 {
   return 0;
 }
 
-const cache = new ParsedCache<Token[]>((text) => {
+export const apk: VersionScheme = cachedScheme<Token[]>('apk', (text) => {
   const tokens = tokenize(text);
   return tokens[tokens.length - 1].kind === END ? tokens : undefined;
-});
-
-function parsed(version: string): Token[] {
-  const tokens = cache.get(version);
-  if (tokens === undefined) throw new InvalidVersionError('apk', version);
-  return tokens;
-}
-
-export const apk: VersionScheme = {
-  name: 'apk',
-  compare: (a, b) => compareTokens(parsed(a), parsed(b)),
-  valid: (version) => cache.get(version) !== undefined,
-};
+}, compareTokens);

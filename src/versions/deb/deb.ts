@@ -1,8 +1,8 @@
 // Debian package versions, ordered exactly as dpkg does: `[epoch:]upstream[-revision]`, compared by
 // dpkg's verrevcmp (lib/dpkg/version.c) and parsed by parseversion (lib/dpkg/parsehelp.c).
 // https://www.debian.org/doc/debian-policy/ch-controlfields.html#version
-import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
-import { ParsedCache } from '../parsed-cache.ts';
+import type { VersionScheme } from '../scheme.ts';
+import { cachedScheme } from '../parsed-cache.ts';
 
 export interface DebVersion {
   epoch: number;
@@ -103,16 +103,4 @@ export function compareDebVersions(a: DebVersion, b: DebVersion): -1 | 0 | 1 {
   return sign(verrevcmp(a.revision, b.revision));
 }
 
-const cache = new ParsedCache<DebVersion>(parseDebVersion);
-
-function parsed(version: string): DebVersion {
-  const result = cache.get(version);
-  if (result === undefined) throw new InvalidVersionError('deb', version);
-  return result;
-}
-
-export const deb: VersionScheme = {
-  name: 'deb',
-  compare: (a, b) => compareDebVersions(parsed(a), parsed(b)),
-  valid: (version) => cache.get(version) !== undefined,
-};
+export const deb: VersionScheme = cachedScheme<DebVersion>('deb', parseDebVersion, compareDebVersions);

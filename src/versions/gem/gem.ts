@@ -1,7 +1,7 @@
 // RubyGems versions: Gem::Version#<=> (rubygems/rubygems lib/rubygems/version.rb), the order
 // Bundler uses and the one RubyGems advisories (ruby-advisory-db, GHSA) are written against.
-import { ParsedCache } from '../parsed-cache.ts';
-import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
+import { cachedScheme } from '../parsed-cache.ts';
+import type { VersionScheme } from '../scheme.ts';
 
 // Gem::Version::ANCHORED_VERSION_PATTERN; a blank string is the version "0".
 const VERSION_PATTERN = /^[ \t\r\n\f\v]*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?[ \t\r\n\f\v]*$/;
@@ -52,20 +52,4 @@ function compareSegments(a: Segment[], b: Segment[]): -1 | 0 | 1 {
   return 0;
 }
 
-const cache = new ParsedCache<Segment[]>((version) => (VERSION_PATTERN.test(version) ? canonicalSegments(version) : undefined));
-
-function segments(version: string): Segment[] {
-  const found = cache.get(version);
-  if (found === undefined) throw new InvalidVersionError('gem', version);
-  return found;
-}
-
-export const gem: VersionScheme = {
-  name: 'gem',
-  compare(a, b) {
-    return compareSegments(segments(a), segments(b));
-  },
-  valid(version) {
-    return cache.get(version) !== undefined;
-  },
-};
+export const gem: VersionScheme = cachedScheme<Segment[]>('gem', (version) => (VERSION_PATTERN.test(version) ? canonicalSegments(version) : undefined), compareSegments);

@@ -4,8 +4,8 @@
 // OSV's Go records write versions without the `v` (`1.20.5`), and Go toolchain versions
 // (`go1.21.3`, `go1.21`, `go1.21rc2`) are mapped to semver as the Go vulnerability database does for
 // the standard library (https://go.dev/doc/toolchain#version, golang/vulndb internal/stdlib).
-import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
-import { ParsedCache } from '../parsed-cache.ts';
+import type { VersionScheme } from '../scheme.ts';
+import { cachedScheme } from '../parsed-cache.ts';
 
 export interface GoVersion {
   major: string;
@@ -99,16 +99,4 @@ export function compareGoVersions(a: GoVersion, b: GoVersion): -1 | 0 | 1 {
   );
 }
 
-const cache = new ParsedCache<GoVersion>(parseGoVersion);
-
-function parsed(version: string): GoVersion {
-  const result = cache.get(version);
-  if (result === undefined) throw new InvalidVersionError('go', version);
-  return result;
-}
-
-export const go: VersionScheme = {
-  name: 'go',
-  compare: (a, b) => compareGoVersions(parsed(a), parsed(b)),
-  valid: (version) => cache.get(version) !== undefined,
-};
+export const go: VersionScheme = cachedScheme<GoVersion>('go', parseGoVersion, compareGoVersions);

@@ -2,8 +2,8 @@
 // then version and release with rpmvercmp (rpmio/rpmvercmp.c), where `~` sorts before everything,
 // even the end of the string, and `^` after the end but before anything else.
 // https://rpm-software-management.github.io/rpm/manual/dependencies.html#versioning
-import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
-import { ParsedCache } from '../parsed-cache.ts';
+import type { VersionScheme } from '../scheme.ts';
+import { cachedScheme } from '../parsed-cache.ts';
 
 export interface RpmVersion {
   epoch: string;
@@ -101,16 +101,4 @@ export function compareRpmVersions(a: RpmVersion, b: RpmVersion): -1 | 0 | 1 {
   return compareEpochs(a.epoch, b.epoch) || rpmvercmp(a.version, b.version) || rpmvercmp(a.release, b.release);
 }
 
-const cache = new ParsedCache<RpmVersion>(parseRpmVersion);
-
-function parsed(version: string): RpmVersion {
-  const result = cache.get(version);
-  if (result === undefined) throw new InvalidVersionError('rpm', version);
-  return result;
-}
-
-export const rpm: VersionScheme = {
-  name: 'rpm',
-  compare: (a, b) => compareRpmVersions(parsed(a), parsed(b)),
-  valid: (version) => cache.get(version) !== undefined,
-};
+export const rpm: VersionScheme = cachedScheme<RpmVersion>('rpm', parseRpmVersion, compareRpmVersions);
