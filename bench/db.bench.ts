@@ -101,7 +101,8 @@ async function main(): Promise<void> {
     if (!FEEDS.some((feed) => feed.name === name)) console.log(`note: feed ${name} is not registered yet; its data is skipped`);
   }
 
-  const work = mkdtempSync(join(tmpdir(), 'spyglass-db-bench-'));
+  // SPYGLASS_BENCH_KEEP=DIR keeps the database there, to look at it afterwards.
+  const work = process.env.SPYGLASS_BENCH_KEEP ?? mkdtempSync(join(tmpdir(), 'spyglass-db-bench-'));
   try {
     const dataDir = join(work, 'data');
     const started = performance.now();
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
       await store.close();
     }
   } finally {
-    rmSync(work, { recursive: true, force: true });
+    if (!process.env.SPYGLASS_BENCH_KEEP) rmSync(work, { recursive: true, force: true });
   }
 }
 
