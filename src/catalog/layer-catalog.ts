@@ -82,8 +82,9 @@ export async function catalogLayer(
   };
   const interested = (path: string, info: { size: number; mode: number }) => catalogers.filter((cataloger) => cataloger.wants(path, info));
   const pending: Promise<void>[] = [];
-  const maxFileBytes = Math.max(MAX_OS_FILE_BYTES, ...catalogers.map((cataloger) => cataloger.maxFileBytes ?? 64 * 1024 * 1024));
-  const oversize: string[] = [];
+  const capOf = (cataloger: Cataloger) => cataloger.maxFileBytes ?? 64 * 1024 * 1024;
+  const maxFileBytes = Math.max(MAX_OS_FILE_BYTES, ...catalogers.map(capOf));
+  const overCap = (entry: TarEntry, cataloger: Cataloger) => `${entry.size} bytes, over the ${capOf(cataloger)} byte cap of ${cataloger.id}`;
   await walkLayers(
     { ...image, layers: [layer] },
     {
@@ -93,13 +94,14 @@ export async function catalogLayer(
     },
     (_layer, entry, body) => {
       catalog.entries.push([entry.path, entry.type, entry.mode, entry.size, entry.linkname]);
-      if (body === undefined) return;
-      if (OS_FILES.has(entry.path) && body.length <= MAX_OS_FILE_BYTES) catalog.osFiles[entry.path] = body.toString('utf8');
+      // A wanted file over every cataloger's cap arrives without its body: it is an unknown too.
+      if (body === undefined && !(entry.type === 'file' && entry.size > maxFileBytes)) return;
+      if (body !== undefined && OS_FILES.has(entry.path) && body.length <= MAX_OS_FILE_BYTES) catalog.osFiles[entry.path] = body.toString('utf8');
       const findings: FileFindings = { results: {}, unknowns: [] };
       for (const cataloger of interested(entry.path, entry)) {
         const unknown = (reason: string) => findings.unknowns.push({ path: entry.path, layerDiffId: layer.diffId, cataloger: cataloger.id, reason });
-        if (body.length > (cataloger.maxFileBytes ?? 64 * 1024 * 1024)) {
-          unknown(`${body.length} bytes, over the ${cataloger.maxFileBytes} byte cap of ${cataloger.id}`);
+        if (body === undefined || body.length > capOf(cataloger)) {
+          unknown(overCap(entry, cataloger));
           continue;
         }
         // Warnings (a damaged record among good ones, a nested archive past the depth limit) are shown
@@ -118,15 +120,8 @@ export async function catalogLayer(
       }
       catalog.files[entry.path] = findings;
     },
-    oversize,
   );
   await Promise.all(pending);
-  for (const message of oversize) {
-    const path = /^(\/\S*)/.exec(message)?.[1] ?? '';
-    if (catalogers.some((cataloger) => cataloger.wants(path, { size: Number.MAX_SAFE_INTEGER, mode: 0o755 }))) {
-      catalog.files[path] = { results: {}, unknowns: [{ path, layerDiffId: layer.diffId, cataloger: 'layerfs', reason: message }] };
-    }
-  }
   for (const [path, findings] of Object.entries(catalog.files)) {
     if (Object.keys(findings.results).length === 0 && findings.unknowns.length === 0) delete catalog.files[path];
   }

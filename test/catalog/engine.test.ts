@@ -54,6 +54,16 @@ describe('catalog engine', () => {
     assert.equal(sbom.packages.length, 1);
   });
 
+  it('records a wanted file larger than every cap as an unknown, without reading it', async () => {
+    const tiny: Cataloger = { ...perFile('tiny-cap', (path) => path === '/usr/bin/dpkg'), maxFileBytes: 10 };
+    const sbom = await catalogImage(image, { catalogers: [tiny] });
+    assert.equal(sbom.packages.length, 0);
+    assert.equal(sbom.unknowns.length, 1);
+    assert.equal(sbom.unknowns[0]!.path, '/usr/bin/dpkg');
+    assert.equal(sbom.unknowns[0]!.layerDiffId, layer(0));
+    assert.match(sbom.unknowns[0]!.reason, /^\d{6,} bytes, over the 10 byte cap of tiny-cap$/);
+  });
+
   it('marks the first layer that listed an OS package, and language packages whose files an OS package owns', async () => {
     const status: Cataloger = {
       id: 'fake-dpkg', version: 1, wants: (path) => path === '/var/lib/dpkg/status',
