@@ -3,7 +3,7 @@
 // archive that declares none is named from META-INF/MANIFEST.MF and its file name, as syft does.
 // Packages are named `groupId:artifactId` (trivy's convention; purl.ts splits it into the namespace).
 import type { CatalogFile, CatalogResult, Cataloger, FoundPackage } from '../cataloger.ts';
-import { readZipEntry, zipEntries, type ZipEntry } from './zip.ts';
+import { readZipEntry, zipEntries, type ZipEntry } from '../zip.ts';
 
 const ARCHIVE = /\.(jar|war|ear|jpi|hpi)$/i;
 /** Jars inside a war inside an ear: deeper nesting is skipped with a warning. */

@@ -2,7 +2,7 @@
 // wheels' `*.dist-info/METADATA`, eggs' `*.egg-info/PKG-INFO` (or an `*.egg-info` file holding the
 // same text, as distutils wrote it), unpacked eggs' `EGG-INFO/PKG-INFO`, and zipped `*.egg` files
 // with `EGG-INFO/PKG-INFO` inside. The path suffixes are trivy's (case-sensitive, as Python writes them).
-import { unzipSync } from 'fflate';
+import { readZipEntry, zipEntries } from '../zip.ts';
 import type { Cataloger, CatalogFile, CatalogResult } from '../cataloger.ts';
 import { parseCoreMetadata } from './core-metadata.ts';
 
@@ -12,16 +12,15 @@ const METADATA_SUFFIXES = ['.dist-info/METADATA', '.egg-info/PKG-INFO', '/EGG-IN
 const EGG_METADATA = 'EGG-INFO/PKG-INFO';
 const MAX_EGG_METADATA_BYTES = 4 * 1024 * 1024;
 
+/** Read with the capped zip reader that Java archives use: sizes are checked before inflating. */
 function eggMetadata(egg: Buffer): Buffer {
-  let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(egg, { filter: (entry) => entry.name === EGG_METADATA && entry.originalSize <= MAX_EGG_METADATA_BYTES });
+    const entry = zipEntries(egg).find((candidate) => candidate.name === EGG_METADATA);
+    if (entry && entry.size <= MAX_EGG_METADATA_BYTES) return readZipEntry(egg, entry, MAX_EGG_METADATA_BYTES);
   } catch (error) {
     throw new Error(`unreadable .egg zip: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const metadata = entries[EGG_METADATA];
-  if (!metadata) throw new Error(`no ${EGG_METADATA} (of at most ${MAX_EGG_METADATA_BYTES} bytes) in the .egg zip`);
-  return Buffer.from(metadata.buffer, metadata.byteOffset, metadata.byteLength);
+  throw new Error(`no ${EGG_METADATA} (of at most ${MAX_EGG_METADATA_BYTES} bytes) in the .egg zip`);
 }
 
 export function parsePythonPackage(file: CatalogFile): CatalogResult {
