@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
-import { FIXTURE_MANIFESTS, FIXTURE_OCI, fixtureArchives } from '../helpers/fixtures.ts';
+import { FIXTURE_OCI, fixtureArchives, expectedImage } from '../helpers/fixtures.ts';
 
-interface ExpectedImage {
-  manifestDigest: string;
-  configDigest: string;
-  platform: string;
-  annotations: Record<string, string>;
-  layers: { digest: string; diffId: string; size: number; createdBy: string }[];
-}
-const expected = (name: string) => JSON.parse(readFileSync(join(FIXTURE_MANIFESTS, `${name}.json`), 'utf8')) as ExpectedImage;
 
 describe('spyglass inspect', () => {
   let home: string;
@@ -31,7 +23,7 @@ describe('spyglass inspect', () => {
     const result = runCli(['inspect', `oci-archive://${join(archives, 'app-bullseye.oci.tar')}`, '--format', 'json'], { env });
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout);
-    const want = expected('app-bullseye');
+    const want = expectedImage('app-bullseye');
     assert.equal(report.manifestDigest, want.manifestDigest);
     assert.equal(report.configDigest, want.configDigest);
     assert.equal(report.platform, want.platform);
@@ -46,7 +38,7 @@ describe('spyglass inspect', () => {
   it('prints a readable text report with every layer and its history line', () => {
     const result = runCli(['inspect', `archive://${join(archives, 'app-bookworm.docker.tar')}`], { env });
     assert.equal(result.status, 0, result.stderr);
-    const want = expected('app-bookworm');
+    const want = expectedImage('app-bookworm');
     assert.match(result.stdout, new RegExp(`Config digest\\s+${want.configDigest}`));
     for (const layer of want.layers) {
       assert.ok(result.stdout.includes(layer.diffId), `layer ${layer.diffId} listed`);
@@ -59,7 +51,7 @@ describe('spyglass inspect', () => {
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.verified, true);
-    const want = expected('app-bullseye');
+    const want = expectedImage('app-bullseye');
     report.layers.forEach((layer: { uncompressedSize: number }, index: number) => {
       const blob = join(FIXTURE_OCI, 'blobs/sha256', want.layers[index]!.digest.slice('sha256:'.length));
       const size = Number(execFileSync('sh', ['-c', 'gzip -dc "$1" | wc -c', 'sh', blob], { encoding: 'utf8' }).trim());
@@ -71,7 +63,7 @@ describe('spyglass inspect', () => {
     const result = runCli(['inspect', `oci-dir://${FIXTURE_OCI}`, '--ref', 'multiarch', '--platform', 'linux/arm64', '--format', 'json'], { env });
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout);
-    const want = expected('multiarch-arm64');
+    const want = expectedImage('multiarch-arm64');
     assert.equal(report.manifestDigest, want.manifestDigest);
     assert.equal(report.configDigest, want.configDigest);
     assert.deepEqual(report.platforms.sort(), ['linux/amd64', 'linux/arm64/v8']);

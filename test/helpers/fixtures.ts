@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -25,4 +25,18 @@ export function fixtureArchives(): string {
     if (made.status !== 0) throw new Error('make-archives.sh failed: the tests need skopeo, umoci and jq');
   }
   return dir;
+}
+
+/** A fixture image as ../shared/fixtures/manifests/<image>.json describes it (computed with skopeo and umoci). */
+export interface ExpectedImage {
+  image: string;
+  platform: string;
+  manifestDigest: string;
+  configDigest: string;
+  annotations: Record<string, string>;
+  layers: { digest: string; diffId: string; size: number; createdBy: string }[];
+}
+
+export function expectedImage(name: string): ExpectedImage {
+  return JSON.parse(readFileSync(join(FIXTURE_MANIFESTS, `${name}.json`), 'utf8')) as ExpectedImage;
 }

@@ -1,9 +1,9 @@
 // One conformance suite that every image source passes: the same image read from a docker-save
 // archive, an OCI archive, an OCI layout directory, a real registry and a real engine (podman) gives the
-// same config digest, diff_ids, history and file tree. Expected identities come from the fixture
+// same config digest, diff_ids, history and file tree. ExpectedImage identities come from the fixture
 // manifests (computed with skopeo and umoci), not from Spyglass.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,16 +11,10 @@ import { formatPlatform } from '../../src/core/platform.ts';
 import { openImage } from '../../src/image/open.ts';
 import type { Image, OpenImageOptions } from '../../src/image/model.ts';
 import { buildFileTree } from '../../src/layerfs/index.ts';
-import { FIXTURE_MANIFESTS, FIXTURE_OCI, fixtureArchives } from '../helpers/fixtures.ts';
+import { FIXTURE_OCI, fixtureArchives, expectedImage } from '../helpers/fixtures.ts';
 import { startPodmanEngine, type PodmanEngine } from '../helpers/podman.ts';
 import { pushFixture, startRegistry, type TestRegistry } from '../helpers/registry.ts';
 
-interface Expected {
-  configDigest: string;
-  platform: string;
-  layers: { diffId: string; createdBy: string }[];
-}
-const expected = (name: string) => JSON.parse(readFileSync(join(FIXTURE_MANIFESTS, `${name}.json`), 'utf8')) as Expected;
 
 /** Everything a file tree says about each path, one line per path, in path order. */
 async function treeListing(image: Image): Promise<string[]> {
@@ -62,7 +56,7 @@ describe('every image source reads the same image the same way', () => {
   ];
 
   it('app-bookworm: config digest, diff_ids, history and the whole file tree agree across five sources', async () => {
-    const want = expected('app-bookworm');
+    const want = expectedImage('app-bookworm');
     let reference: string[] | undefined;
     for (const input of inputs()) {
       const image = await openImage(input, options({ ref: input.startsWith('oci-dir://') ? 'app-bookworm' : undefined }));
@@ -95,7 +89,7 @@ describe('every image source reads the same image the same way', () => {
 
   for (const [platform, name] of [['linux/amd64', 'multiarch-amd64'], ['linux/arm64/v8', 'multiarch-arm64']] as const) {
     it(`multiarch ${platform}: the registry and the OCI layout pick the same image from the index`, async () => {
-      const want = expected(name);
+      const want = expectedImage(name);
       const fromRegistry = await openImage(`registry://${registry.host}/fixtures/multiarch:latest`, options({ platform: { os: 'linux', architecture: platform.split('/')[1]!, variant: platform.split('/')[2] } }));
       const fromLayout = await openImage(`oci-dir://${FIXTURE_OCI}`, options({ ref: 'multiarch', platform: { os: 'linux', architecture: platform.split('/')[1]!, variant: platform.split('/')[2] } }));
       try {

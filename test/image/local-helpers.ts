@@ -4,24 +4,13 @@ import assert from 'node:assert/strict';
 import { rejectsWithMessage } from '../helpers/expect-error.ts';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpyglassError } from '../../src/core/errors.ts';
 import type { Image } from '../../src/image/model.ts';
-import { FIXTURE_MANIFESTS } from '../helpers/fixtures.ts';
+import type { ExpectedImage } from '../helpers/fixtures.ts';
 
-export interface ExpectedImage {
-  image: string;
-  platform: string;
-  manifestDigest: string;
-  configDigest: string;
-  annotations: Record<string, string>;
-  layers: { digest: string; diffId: string; size: number; createdBy: string }[];
-}
-
-export function expectedImage(name: string): ExpectedImage {
-  return JSON.parse(readFileSync(join(FIXTURE_MANIFESTS, `${name}.json`), 'utf8')) as ExpectedImage;
-}
+export { expectedImage, type ExpectedImage } from '../helpers/fixtures.ts';
 
 /** One member of a tar, extracted by GNU tar. */
 export function tarMember(archive: string, member: string): Buffer {

@@ -9,24 +9,13 @@ import { parsePlatform, formatPlatform } from '../../src/core/platform.ts';
 import type { Image } from '../../src/image/model.ts';
 import { openRegistryImage } from '../../src/image/registry/source.ts';
 import { BlobCache } from '../../src/image/cache/blob-cache.ts';
-import { FIXTURE_MANIFESTS, FIXTURE_OCI } from '../helpers/fixtures.ts';
+import { FIXTURE_OCI, expectedImage, type ExpectedImage } from '../helpers/fixtures.ts';
 import { RegistryClient } from '../../src/image/registry/client.ts';
 import { parseImageRef } from '../../src/core/reference.ts';
 import { sha256Digest, type Digest } from '../../src/core/digest.ts';
 import { pushFixture, startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { rejectsWithMessage } from '../helpers/expect-error.ts';
 
-interface Expected {
-  platform: string;
-  manifestDigest: string;
-  configDigest: string;
-  annotations: Record<string, string>;
-  layers: { digest: string; diffId: string; size: number; createdBy: string }[];
-}
-
-function expected(name: string): Expected {
-  return JSON.parse(readFileSync(join(FIXTURE_MANIFESTS, `${name}.json`), 'utf8')) as Expected;
-}
 
 /** The sha256 and length of everything a layer stream yields. */
 async function drain(image: Image, index: number): Promise<{ digest: string; size: number }> {
@@ -39,7 +28,7 @@ async function drain(image: Image, index: number): Promise<{ digest: string; siz
   return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
-function assertMatches(image: Image, want: Expected): void {
+function assertMatches(image: Image, want: ExpectedImage): void {
   assert.equal(image.manifestDigest, want.manifestDigest);
   assert.equal(image.configDigest, want.configDigest);
   assert.equal(formatPlatform(image.platform), want.platform);
@@ -71,7 +60,7 @@ describe('registry source against a real registry (anonymous)', () => {
   });
 
   it('opens app-bullseye by tag with the digests, layers and annotations of the fixture manifest', async () => {
-    const want = expected('app-bullseye');
+    const want = expectedImage('app-bullseye');
     const image = await open(`${registry.host}/fixtures/app-bullseye:latest`);
     assertMatches(image, want);
     assert.equal(image.source, 'registry');
@@ -82,7 +71,7 @@ describe('registry source against a real registry (anonymous)', () => {
   });
 
   it('opens by digest, streams every layer verified, and serves the second open from the cache', async () => {
-    const want = expected('app-bullseye');
+    const want = expectedImage('app-bullseye');
     const ref = `${registry.host}/fixtures/app-bullseye@${want.manifestDigest}`;
     const progress: string[] = [];
     const image = await openRegistryImage(ref, {
@@ -112,14 +101,14 @@ describe('registry source against a real registry (anonymous)', () => {
 
   it('picks linux/amd64 out of the multiarch index by default', async () => {
     const image = await open(`${registry.host}/fixtures/multiarch:latest`);
-    assertMatches(image, expected('multiarch-amd64'));
+    assertMatches(image, expectedImage('multiarch-amd64'));
     assert.deepEqual(image.platforms.map(formatPlatform), ['linux/amd64', 'linux/arm64/v8']);
     assert.ok(image.indexDigest);
   });
 
   for (const platform of ['linux/arm64/v8', 'linux/arm64']) {
     it(`picks ${platform} out of the multiarch index`, async () => {
-      const want = expected('multiarch-arm64');
+      const want = expectedImage('multiarch-arm64');
       const image = await open(`${registry.host}/fixtures/multiarch:latest`, { platform });
       assertMatches(image, want);
       assert.deepEqual(await drain(image, 0), { digest: want.layers[0]!.digest, size: want.layers[0]!.size });
@@ -145,7 +134,7 @@ describe('registry source against a real registry (anonymous)', () => {
   });
 
   it('answers HEAD for manifests and blobs without downloading them', async () => {
-    const want = expected('app-bullseye');
+    const want = expectedImage('app-bullseye');
     const client = new RegistryClient(parseImageRef(`${registry.host}/fixtures/app-bullseye:latest`));
     const index = JSON.parse(readFileSync(join(FIXTURE_OCI, 'index.json'), 'utf8')) as { manifests: { digest: string; size: number; mediaType: string; annotations: Record<string, string> }[] };
     const entry = index.manifests.find((m) => m.annotations['org.opencontainers.image.ref.name'] === 'app-bullseye')!;
@@ -173,7 +162,7 @@ describe('registry images pinned by digest', () => {
   it('open again from the cache alone once the registry is gone', async () => {
     const registry = await startRegistry();
     const work = mkdtempSync(join(tmpdir(), 'spyglass-pinned-'));
-    const want = expected('multiarch-arm64');
+    const want = expectedImage('multiarch-arm64');
     const index = JSON.parse(readFileSync(join(FIXTURE_OCI, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
     const indexDigest = index.manifests.find((entry) => entry.annotations?.['org.opencontainers.image.ref.name'] === 'multiarch')!.digest;
     const ref = `${registry.host}/fixtures/multiarch@${indexDigest}`;
