@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { formatPlatform, parsePlatform } from '../core/platform.ts';
+import { formatPlatform } from '../core/platform.ts';
 import { shortDigest } from '../core/digest.ts';
 import type { Image } from '../image/model.ts';
 import type { LayerStats } from '../layerfs/index.ts';
 import { DEFAULT_MAX_LAYER_BYTES } from '../layerfs/limits.ts';
 import { SpyglassError } from '../core/errors.ts';
-import { formatBytes, terminalProgress, wantsProgress } from './progress.ts';
-import { globalOptions, parseFormat, type CommandContext } from './context.ts';
+import { formatBytes } from './progress.ts';
+import { addImageSelectionOptions, globalOptions, openImageOptions, parseFormat, type CommandContext, type ImageSelectionOptions } from './context.ts';
 
 /** The JSON form of `spyglass inspect` (documented in docs/inspect.md). */
 export function inspectReport(image: Image, verified?: LayerStats[]) {
@@ -107,17 +107,15 @@ export function inspectText(image: Image, verified?: LayerStats[]): string {
 }
 
 export function registerInspect(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command('inspect')
     .description('show an image: digests, platforms, layers with the history line that made each, config, annotations, attestations')
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, or a bare name)')
-    .option('--platform <os/arch[/variant]>', 'platform to pick out of a multi-platform image')
-    .option('--ref <name>', 'which image of a multi-image archive or OCI layout')
     .option('--format <format>', 'text or json', 'text')
     .option('--verify', 'read every layer: check blob digests and diff_ids, count entries and uncompressed sizes')
-    .option('--max-layer-bytes <bytes>', 'with --verify: cap on a layer\'s decompressed size (decompression bombs)', String(DEFAULT_MAX_LAYER_BYTES))
-    .option('--insecure-registry <host>', 'registry that may be reached over plain HTTP (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
-    .action(async (input: string, options: { platform?: string; ref?: string; format: string; insecureRegistry: string[]; verify?: boolean; maxLayerBytes: string }) => {
+    .option('--max-layer-bytes <bytes>', 'with --verify: cap on a layer\'s decompressed size (decompression bombs)', String(DEFAULT_MAX_LAYER_BYTES));
+  addImageSelectionOptions(command)
+    .action(async (input: string, options: ImageSelectionOptions & { format: string; verify?: boolean; maxLayerBytes: string }) => {
       const format = parseFormat(options.format, ['text', 'json']);
       const maxLayerBytes = Number(options.maxLayerBytes);
       if (!Number.isSafeInteger(maxLayerBytes) || maxLayerBytes <= 0) {
@@ -126,13 +124,7 @@ export function registerInspect(program: Command, context: CommandContext): void
       const global = globalOptions(program);
       // Loaded on use, so that `spyglass --help` and quick commands start fast.
       const [{ openImage }, { walkLayers }] = await Promise.all([import('../image/open.ts'), import('../layerfs/index.ts')]);
-      const image = await openImage(input, {
-        platform: options.platform ? parsePlatform(options.platform) : undefined,
-        ref: options.ref,
-        cacheDir: global.cacheDir,
-        insecureRegistries: options.insecureRegistry,
-        progress: wantsProgress(global.quiet) ? terminalProgress() : undefined,
-      });
+      const image = await openImage(input, openImageOptions(options, global));
       try {
         const verified = options.verify ? await walkLayers(image, { maxLayerBytes }, () => undefined) : undefined;
         context.stdout.write(format === 'json' ? `${JSON.stringify(inspectReport(image, verified), null, 2)}\n` : inspectText(image, verified));

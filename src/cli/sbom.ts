@@ -1,27 +1,22 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import type { Command } from 'commander';
-import { parsePlatform } from '../core/platform.ts';
 import type { PackageType } from '../core/package.ts';
 import type { Sbom } from '../core/sbom.ts';
 import { SpyglassError, errorText } from '../core/errors.ts';
 import { isSbomInput } from '../sbom/input-prefix.ts';
 import { onlyPackageTypes, packageList } from '../sbom/package-list.ts';
 import { PACKAGE_TYPES, isPackageType } from '../sbom/package-type.ts';
-import { terminalProgress, wantsProgress } from './progress.ts';
-import { globalOptions, parseFormat, type CommandContext } from './context.ts';
+import { addImageSelectionOptions, globalOptions, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
 
 const FORMATS = ['list', 'json', 'spdx', 'cyclonedx'] as const;
 const SBOM_SOURCES = ['auto', 'attestation', 'layers'] as const;
 
-interface SbomOptions {
+interface SbomOptions extends ImageSelectionOptions {
   format: string;
   output?: string;
   onlyPackageType?: string;
   sbomSource: string;
-  platform?: string;
-  ref?: string;
-  insecureRegistry: string[];
 }
 
 export function parsePackageTypes(text: string): PackageType[] {
@@ -46,17 +41,15 @@ async function writeOutput(path: string, text: string): Promise<void> {
 }
 
 export function registerSbom(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command('sbom')
     .description('list every package in an image, or convert an SBOM (sbom://FILE)')
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE (- for stdin)')
     .option('--format <format>', `${FORMATS.join(', ')}`, 'list')
     .option('-o, --output <file>', 'write the SBOM to this file instead of standard output')
     .option('--only-package-type <types>', `comma-separated package types to keep (${PACKAGE_TYPES.join(', ')})`)
-    .option('--sbom-source <source>', 'auto (the image\'s SBOM attestation when it has one, else its layers), attestation or layers', 'auto')
-    .option('--platform <os/arch[/variant]>', 'platform to pick out of a multi-platform image')
-    .option('--ref <name>', 'which image of a multi-image archive or OCI layout')
-    .option('--insecure-registry <host>', 'registry that may be reached over plain HTTP (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--sbom-source <source>', 'auto (the image\'s SBOM attestation when it has one, else its layers), attestation or layers', 'auto');
+  addImageSelectionOptions(command)
     .action(async (input: string, options: SbomOptions) => {
       const format = parseFormat(options.format, FORMATS);
       if (!(SBOM_SOURCES as readonly string[]).includes(options.sbomSource)) {
@@ -67,7 +60,7 @@ export function registerSbom(program: Command, context: CommandContext): void {
       // Loaded on use, so that `spyglass --help` and quick commands start fast.
       let sbom = isSbomInput(input)
         ? await (await import('../sbom/input.ts')).loadSbomInput(input)
-        : await imageSbom(input, options, global.cacheDir, global.quiet);
+        : await imageSbom(input, options, global);
       if (types) sbom = onlyPackageTypes(sbom, types);
       const text = format === 'list' ? packageList(sbom) : (await import('../sbom/format.ts')).encode(sbom, format);
       if (options.output !== undefined) await writeOutput(options.output, text);
@@ -75,24 +68,18 @@ export function registerSbom(program: Command, context: CommandContext): void {
     });
 }
 
-async function imageSbom(input: string, options: SbomOptions, cacheDir: string, quiet: boolean): Promise<Sbom> {
+async function imageSbom(input: string, options: SbomOptions, global: GlobalOptions): Promise<Sbom> {
   const [{ openImage }, { catalogImage }, { sbomFromAttestation }] = await Promise.all([
     import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'),
   ]);
-  const image = await openImage(input, {
-    platform: options.platform ? parsePlatform(options.platform) : undefined,
-    ref: options.ref,
-    cacheDir,
-    insecureRegistries: options.insecureRegistry,
-    progress: wantsProgress(quiet) ? terminalProgress() : undefined,
-  });
+  const image = await openImage(input, openImageOptions(options, global));
   try {
     if (options.sbomSource !== 'layers') {
       const attested = await sbomFromAttestation(image);
       if (attested) return attested;
       if (options.sbomSource === 'attestation') throw new SpyglassError(`${input}: the image has no SPDX SBOM attestation (use --sbom-source layers)`);
     }
-    return await catalogImage(image, { cacheDir });
+    return await catalogImage(image, { cacheDir: global.cacheDir });
   } finally {
     await image.close();
   }
