@@ -13,39 +13,11 @@ import { join } from 'node:path';
 import type { Feed } from '../src/advisories/feeds/feed.ts';
 import { openFeedInput } from '../src/advisories/input/open.ts';
 import { SHARED } from '../test/helpers/fixtures.ts';
+import { FEED_FOLDERS, locationsOf } from '../test/helpers/feeds.ts';
 
 const DATA = join(SHARED, 'data');
 const MANIFESTS = join(SHARED, 'fixtures/manifests');
 const LOOKUP_ROUNDS = 20;
-
-/** Where each feed's files are in the shared data (MANIFEST.md's table). Folders without a feed are listed as such. */
-const FEED_FOLDERS: Record<string, string[]> = {
-  osv: ['advisories/osv', 'advisories/alma'],
-  'debian-tracker': ['advisories/debian/cve-list', 'advisories/debian/tracker-json-format-sample'],
-  'debian-dsa': ['advisories/debian/security-tracker'],
-  'alpine-secdb': ['advisories/alpine'],
-  nvd: ['scoring/nvd'],
-  vulnrichment: ['scoring/vulnrichment'],
-  kev: ['scoring/kev'],
-  epss: ['scoring/epss'],
-  rubysec: ['advisories/rubysec'],
-  friendsofphp: ['advisories/friendsofphp'],
-};
-
-const ARCHIVE = /\.(zip|tar\.gz|tgz|tar\.xz)$/;
-
-/** The folder itself (its loose files) and every archive under it. */
-function locationsOf(folder: string): string[] {
-  const archives: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory()) walk(join(dir, entry.name));
-      else if (ARCHIVE.test(entry.name)) archives.push(join(dir, entry.name));
-    }
-  };
-  walk(folder);
-  return [folder, ...archives];
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -16,6 +16,15 @@ if (made.status !== 0) {
   process.exit(1);
 }
 
+// The vulnerability database built from every shared feed, once for every test file (test/helpers/feeds.ts).
+const fixtureDb = join(work, 'fixture-db');
+const built = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/build-fixture-db.ts'), fixtureDb], { stdio: ['ignore', 'ignore', 'pipe'], cwd: root, encoding: 'utf8' });
+if (built.status !== 0) {
+  process.stderr.write(built.stderr);
+  console.error(`building the fixture database failed (exit ${built.status})`);
+  process.exit(1);
+}
+
 function testFiles(dir) {
   const files = [];
   for (const name of readdirSync(dir).sort()) {
@@ -32,7 +41,7 @@ const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, SPYGLASS_FIXTURE_ARCHIVES: archives } },
+  { stdio: 'inherit', cwd: root, env: { ...process.env, SPYGLASS_FIXTURE_ARCHIVES: archives, SPYGLASS_FIXTURE_DB: fixtureDb } },
 );
 child.on('exit', (code) => {
   let text = '';
