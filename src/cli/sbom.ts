@@ -12,7 +12,7 @@ import { addImageSelectionOptions, globalOptions, openImageOptions, parseFormat,
 const FORMATS = ['list', 'json', 'spdx', 'cyclonedx'] as const;
 const SBOM_SOURCES = ['auto', 'attestation', 'layers'] as const;
 
-interface SbomOptions extends ImageSelectionOptions {
+export interface SbomOptions extends ImageSelectionOptions {
   format: string;
   output?: string;
   onlyPackageType?: string;
@@ -29,7 +29,7 @@ export function parsePackageTypes(text: string): PackageType[] {
 }
 
 /** Writes `text` to `path` whole or not at all: a failed run leaves no half-written file behind. */
-async function writeOutput(path: string, text: string): Promise<void> {
+export async function writeOutput(path: string, text: string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     await writeFile(temporary, text);
@@ -58,9 +58,7 @@ export function registerSbom(program: Command, context: CommandContext): void {
       const types = options.onlyPackageType !== undefined ? parsePackageTypes(options.onlyPackageType) : undefined;
       const global = globalOptions(program);
       // Loaded on use, so that `spyglass --help` and quick commands start fast.
-      let sbom = isSbomInput(input)
-        ? await (await import('../sbom/input.ts')).loadSbomInput(input)
-        : await imageSbom(input, options, global);
+      let sbom = await loadSbom(input, options, global);
       if (types) sbom = onlyPackageTypes(sbom, types);
       const text = format === 'list' ? packageList(sbom) : (await import('../sbom/format.ts')).encode(sbom, format);
       if (options.output !== undefined) await writeOutput(options.output, text);
@@ -68,7 +66,12 @@ export function registerSbom(program: Command, context: CommandContext): void {
     });
 }
 
-async function imageSbom(input: string, options: SbomOptions, global: GlobalOptions): Promise<Sbom> {
+/** The SBOM of an image (its attestation or its layers, as --sbom-source says) or of an `sbom://` input. */
+export async function loadSbom(input: string, options: Pick<SbomOptions, 'sbomSource' | keyof ImageSelectionOptions>, global: GlobalOptions): Promise<Sbom> {
+  return isSbomInput(input) ? (await import('../sbom/input.ts')).loadSbomInput(input) : imageSbom(input, options, global);
+}
+
+async function imageSbom(input: string, options: Pick<SbomOptions, 'sbomSource' | keyof ImageSelectionOptions>, global: GlobalOptions): Promise<Sbom> {
   const [{ openImage }, { catalogImage }, { sbomFromAttestation }] = await Promise.all([
     import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'),
   ]);

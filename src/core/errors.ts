@@ -23,3 +23,11 @@ export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A deliberate exit status that is not an error: nothing is printed (`cves --exit-code` with vulnerabilities left). */
+export class ExitStatus extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+    this.name = 'ExitStatus';
+  }
+}

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { SpyglassError } from '../../core/errors.ts';
 import type { Advisory, AffectedPackage, EpssEntry, KevEntry } from '../model.ts';
 import { DATABASE_FILE, SCHEMA_VERSION } from './schema.ts';
-import type { AdvisoryStore, AffectedRow, DbStatus, SourceStatus } from './store.ts';
+import type { AdvisoryRecord, AdvisoryStore, AffectedRow, DbStatus, SourceStatus } from './store.ts';
 
 interface AdvisoryRow {
   pk: number;
@@ -199,6 +199,39 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       references: JSON.parse(row.refs) as string[],
       affected: affected.filter((entry) => entry.advisory_pk === row.pk).map(affectedFromRow),
     }));
+  }
+
+  async records(ids: readonly string[]): Promise<Map<string, AdvisoryRecord[]>> {
+    const result = new Map<string, AdvisoryRecord[]>();
+    const unique = [...new Set(ids)];
+    // Chunks keep well under SQLite's bound-parameter limit (and PostgreSQL's).
+    for (let start = 0; start < unique.length; start += 400) {
+      const chunk = unique.slice(start, start + 400);
+      const marks = chunk.map(() => '?').join(', ');
+      const rows = this.#db
+        .prepare(
+          `SELECT m.k, a.* FROM (SELECT id AS k, pk FROM advisory WHERE id IN (${marks}) UNION SELECT alias AS k, advisory_pk AS pk FROM alias WHERE alias IN (${marks})) m
+           JOIN advisory a ON a.pk = m.pk ORDER BY m.k, a.source, a.id`,
+        )
+        .all(...chunk, ...chunk) as (AdvisoryRow & { k: string; aliases: string })[];
+      for (const row of rows) {
+        const list = result.get(row.k) ?? [];
+        list.push({
+          source: row.source,
+          id: row.id,
+          aliases: JSON.parse(row.aliases) as string[],
+          ...(row.summary !== null ? { summary: row.summary } : {}),
+          ...(row.details !== null ? { details: row.details } : {}),
+          ...(row.published !== null ? { published: row.published } : {}),
+          ...(row.modified !== null ? { modified: row.modified } : {}),
+          ...(row.withdrawn !== null ? { withdrawn: row.withdrawn } : {}),
+          severity: JSON.parse(row.severity) as Advisory['severity'],
+          references: JSON.parse(row.refs) as string[],
+        });
+        result.set(row.k, list);
+      }
+    }
+    return result;
   }
 
   async kev(cve: string): Promise<KevEntry | undefined> {

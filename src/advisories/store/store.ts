@@ -36,8 +36,16 @@ export interface DbStatus {
  * implemented on PostgreSQL for the server, so callers never see SQL. Lookups are by namespace and
  * package name (`debian:11` + `openssl`, `npm` + `lodash`).
  */
+/** An advisory without its affected packages: what a finding shows of each source's record. */
+export type AdvisoryRecord = Omit<Advisory, 'affected'>;
+
 export interface AdvisoryStore {
   affected(namespace: string, packageName: string): Promise<AffectedRow[]>;
+  /**
+   * For each id, every source's record whose id or alias it is (no further expansion), in one round
+   * trip for many ids: matching asks this for every finding of a scan at once.
+   */
+  records(ids: readonly string[]): Promise<Map<string, AdvisoryRecord[]>>;
   /** Every source's view of an advisory, found by its id or any alias. */
   advisories(idOrAlias: string): Promise<Advisory[]>;
   kev(cve: string): Promise<KevEntry | undefined>;

@@ -61,7 +61,7 @@ function describeChoices(entries: Descriptor[]): string {
 }
 
 /**
- * The root to resolve: the entry `ref` names, else the only image, else — for an index.json that is
+ * The root to resolve: the entry `ref` names (or whose digest it is), else the only image, else — for an index.json that is
  * itself a multi-platform index (entries with platforms and no names) — index.json as a whole.
  */
 export async function chooseLayoutRoot(
@@ -70,7 +70,8 @@ export async function chooseLayoutRoot(
   const label = store.label;
   let candidates = index.manifests;
   if (ref !== undefined) {
-    candidates = candidates.filter((entry) => entryNames(entry).some((name) => refMatches(ref, name)));
+    // By name, or by the entry's manifest digest (how a base image named by digest is found in the same layout).
+    candidates = candidates.filter((entry) => entry.digest === ref || entryNames(entry).some((name) => refMatches(ref, name)));
     if (candidates.length === 0) {
       throw new SpyglassError(`${label}: no image named "${ref}" in the layout (it has: ${describeChoices(index.manifests)})`);
     }
