@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SCHEMA_VERSION } from '../../src/advisories/store/schema.ts';
 import { PROJECT_ROOT, SHARED } from './fixtures.ts';
 
 export const DATA = join(SHARED, 'data');
@@ -54,7 +55,7 @@ export function sharedFeedSources(): { name: string; location: string }[] {
 export function fixtureDatabase(): string {
   const fromRunner = process.env.SPYGLASS_FIXTURE_DB;
   if (fromRunner) return fromRunner;
-  const dir = join(tmpdir(), `spyglass-fixture-db-${process.getuid?.() ?? 0}`);
+  const dir = join(tmpdir(), `spyglass-fixture-db-${process.getuid?.() ?? 0}-schema${SCHEMA_VERSION}`);
   if (!existsSync(join(dir, 'spyglass.db'))) {
     const made = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts/build-fixture-db.ts'), dir], { stdio: 'inherit', cwd: PROJECT_ROOT });
     if (made.status !== 0) throw new Error('building the fixture database failed');
