@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SqliteAdvisoryStore } from '../../src/advisories/store/sqlite.ts';
-import type { Finding } from '../../src/core/finding.ts';
 import type { Distro, Package, PackageType } from '../../src/core/package.ts';
 import type { Sbom } from '../../src/core/sbom.ts';
+import type { Digest } from '../../src/core/digest.ts';
 import { describeRange, fixesAbove } from '../../src/match/evaluate.ts';
 import { matchSbom } from '../../src/match/match.ts';
 import { distroNamespace } from '../../src/match/namespaces.ts';
@@ -21,7 +21,7 @@ after(async () => {
   await store.close();
 });
 
-const LAYER = `sha256:${'0'.repeat(64)}`;
+const LAYER: Digest = `sha256:${"0".repeat(64)}`;
 
 function pkg(type: PackageType, name: string, version: string, extra: Partial<Package> = {}): Package {
   return { id: `${type}:${name}@${version}`, type, name, version, purl: `pkg:${type}/${name}@${version}`, licenses: [], locations: [{ path: '/x', layerDiffId: LAYER }], ...extra };
