@@ -16,7 +16,8 @@ function spdxDate(iso: string): string {
   return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function spdxId(pkg: Package): string {
+/** The SPDXID of a package's SPDX package (stable: derived from the package id). */
+export function spdxId(pkg: Package): string {
   const hash = createHash('sha256').update(pkg.id).digest('hex').slice(0, 16);
   const name = pkg.name.replace(/[^A-Za-z0-9.-]+/g, '-').slice(0, 64);
   return `SPDXRef-Package-${pkg.type}-${name}-${hash}`;
