@@ -96,6 +96,21 @@ function idsOf(row: AffectedRow): { vulnIds: string[]; bundleIds: string[] } {
   return { vulnIds: all.filter((id) => !isBundleId(id)), bundleIds: all.filter(isBundleId) };
 }
 
+/** CVE → the lowest fix a DSA/DLA list row ships for it in these rows' release. */
+function shippedFixes(rows: AffectedRow[], scheme: VersionScheme): Map<string, AffectedRow> {
+  const fixes = new Map<string, AffectedRow>();
+  for (const row of rows) {
+    if (row.source !== 'debian-dsa' || row.affected.status !== 'fixed') continue;
+    const version = row.affected.fixedVersions[0];
+    if (version === undefined || !scheme.valid(version)) continue;
+    for (const cve of row.aliases.filter((alias) => !isBundleId(alias))) {
+      const known = fixes.get(cve)?.affected.fixedVersions[0];
+      if (known === undefined || scheme.compare(version, known) < 0) fixes.set(cve, row);
+    }
+  }
+  return fixes;
+}
+
 /** Hits of one OS package in its distribution release. */
 async function distributionHits(pkg: Package, namespace: string, lookup: Lookup, warnings: Set<string>): Promise<Hit[]> {
   const scheme = schemeOf(namespace);
@@ -113,21 +128,17 @@ async function distributionHits(pkg: Package, namespace: string, lookup: Lookup,
   for (const name of names) {
     const rows = await lookup.affected(namespace, name);
     const rule = name === pkg.name && pkg.sourceName !== undefined && pkg.sourceName !== pkg.name ? 'distro-binary-package' : 'distro-source-package';
-    // The tracker's own entries decide; a DSA/DLA list line adds a CVE only when the tracker has no entry for it.
-    const tracked = new Set(rows.filter((row) => row.source !== 'debian-dsa').map((row) => row.advisoryId));
+    // The Debian tracker's entry decides. DSA/DLA lists (the debian-dsa feed) never add a CVE; a fix they
+    // ship for this release overrides an entry that leaves it unfixed (no-dsa, postponed, or unstable's
+    // fix inherited by a release without a line of its own), the lowest fix first.
+    const shipped = shippedFixes(rows, scheme);
     for (const row of rows) {
-      if (row.source === 'debian-dsa') {
-        const { vulnIds, bundleIds } = idsOf(row);
-        const untracked = vulnIds.filter((id) => !tracked.has(id));
-        if (vulnIds.length > 0 && untracked.length === 0) continue;
-        for (const id of untracked.length > 0 ? untracked : [row.advisoryId]) {
-          const hit = hitFor(row, pkg, installed, scheme, rule, [id], bundleIds);
-          if (hit) hits.push(hit);
-        }
-        continue;
-      }
+      if (row.source === 'debian-dsa') continue;
       const { vulnIds, bundleIds } = idsOf(row);
-      const hit = hitFor(row, pkg, installed, scheme, rule, vulnIds.length > 0 ? vulnIds : [row.advisoryId], bundleIds);
+      const fix = row.affected.status === 'fixed' || row.affected.status === 'not-affected' ? undefined : shipped.get(row.advisoryId);
+      const hit = fix
+        ? hitFor(fix, pkg, installed, scheme, rule, [row.advisoryId], [...new Set([...bundleIds, fix.advisoryId])])
+        : hitFor(row, pkg, installed, scheme, rule, vulnIds.length > 0 ? vulnIds : [row.advisoryId], bundleIds);
       if (hit) hits.push(hit);
     }
   }

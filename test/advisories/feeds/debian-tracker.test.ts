@@ -57,6 +57,16 @@ test('tracker data/json sample: one verdict per package, CVE and release', async
   assert.equal(advisory?.summary, (sample.prototypejs['CVE-2008-7220'] as unknown as { description: string }).description);
 });
 
+/** Whether a DSA/DLA file of the fixture set ships `version` of `packageName` in `release` for CVE `id` (which overrides a no-dsa/postponed line). */
+function shippedFix(id: string, release: string, packageName: string, version: string): boolean {
+  const dir = join(DEBIAN, 'cve-list/dsa-dla-json');
+  return readdirSync(dir).some((name) => {
+    const { Annotations: lines } = JSON.parse(readFileSync(join(dir, name), 'utf8')) as { Annotations: Annotation[] };
+    return lines.some((line) => line.Type === 'xref' && (line.Bugs ?? []).includes(id))
+      && lines.some((line) => line.Type === 'package' && line.Release === release && line.Package === packageName && line.Kind === 'fixed' && line.Version === version);
+  });
+}
+
 test('CVE list of the fixture packages: one advisory per entry, every release line kept', async () => {
   const collected = await ingestAll(debianTrackerFeed, filesUnder(join(DEBIAN, 'cve-list')));
   const ids = readdirSync(join(DEBIAN, 'cve-list/json')).map((name) => name.replace(/\.json$/, ''));
@@ -68,6 +78,7 @@ test('CVE list of the fixture packages: one advisory per entry, every release li
       const got = find(collected.advisories, id, `debian:${NUMBERS[annotation.Release]}`, annotation.Package as string);
       assert.ok(got, `${id} ${annotation.Release} ${annotation.Package}`);
       if (annotation.Kind === 'fixed') assert.deepEqual(got.fixedVersions, [annotation.Version]);
+      else if (got.status === 'fixed') assert.ok(shippedFix(id, annotation.Release, annotation.Package as string, got.fixedVersions[0]!), `${id} ${annotation.Release}: fixed only by a DSA/DLA`);
       else assert.equal(got.statusReason, annotation.Description);
     }
   }

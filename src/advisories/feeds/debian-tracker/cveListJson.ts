@@ -6,6 +6,7 @@
 import type { RecordSink } from '../../model.ts';
 import { debianAffected, statusOfKind, type DebianVerdict } from './debianAffected.ts';
 import type { DebianCollector } from './debianCollector.ts';
+import { deb } from '../../../versions/deb/deb.ts';
 import { debianNamespace, validDebianVersion } from './releases.ts';
 
 interface Annotation {
@@ -59,6 +60,20 @@ function verdictOf(line: Annotation, urgency: string | undefined): DebianVerdict
   return { status, reason, urgency };
 }
 
+/** Release lines that leave an issue unfixed: a DSA/DLA fix for the release overrides them. */
+const UNFIXED_KINDS = new Set(['unfixed', 'undetermined', 'no-dsa', 'postponed', 'ignored', 'end-of-life']);
+
+function lowestFix<T extends { version: string }>(fixes: T[]): T | undefined {
+  const valid = fixes.filter((fix) => deb.valid(fix.version));
+  return valid.sort((a, b) => deb.compare(a.version, b.version))[0];
+}
+
+/** Unstable's verdict as a release without a line of its own sees it: its fix is no fix here, only a bound. */
+function inherited(verdict: DebianVerdict | string): DebianVerdict | string {
+  if (typeof verdict === 'string' || verdict.status !== 'fixed' || verdict.fixedVersion === undefined) return verdict;
+  return { status: 'affected', limit: verdict.fixedVersion, reason: `fixed in unstable (${verdict.fixedVersion}), not in this release`, ...(verdict.urgency ? { urgency: verdict.urgency } : {}) };
+}
+
 /** Emits one entry's affected packages into its advisory; call after every DSA/DLA file was read. */
 export function resolveCveListEntry(entry: CveListEntry, collector: DebianCollector, sink: RecordSink): void {
   const advisory = collector.advisory(entry.id);
@@ -87,12 +102,12 @@ export function resolveCveListEntry(entry: CveListEntry, collector: DebianCollec
         sink.skipped({ where, reason: `unknown Debian release ${JSON.stringify(release)}` });
         continue;
       }
-      const explicit = state.releases.get(release);
-      const fix = fixes.find((candidate) => candidate.release === release && candidate.packageName === packageName);
+      const explicit = release === 'sid' ? state.unstable : state.releases.get(release);
+      const fix = lowestFix(fixes.filter((candidate) => candidate.release === release && candidate.packageName === packageName));
       let verdict: DebianVerdict | string;
-      if (explicit) verdict = verdictOf(explicit, explicit.Severity ?? urgency);
+      if (explicit && !(fix && UNFIXED_KINDS.has(explicit.Kind ?? ''))) verdict = verdictOf(explicit, explicit.Severity ?? urgency);
       else if (fix) verdict = verdictOf({ Kind: 'fixed', Version: fix.version }, urgency);
-      else verdict = verdictOf(state.unstable as Annotation, urgency);
+      else verdict = inherited(verdictOf(state.unstable as Annotation, urgency));
       if (typeof verdict === 'string') {
         sink.skipped({ where, reason: verdict });
         continue;

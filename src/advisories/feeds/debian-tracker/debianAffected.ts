@@ -23,6 +23,8 @@ export interface DebianVerdict {
   fixedVersion?: string;
   reason?: string;
   urgency?: string;
+  /** Affected only below this version, with no fix in the release (a release inheriting unstable's fix). */
+  limit?: string;
 }
 
 /**
@@ -34,6 +36,8 @@ export function debianAffected(namespace: Namespace, packageName: string, verdic
   if (verdict.status === 'fixed' && verdict.fixedVersion !== undefined) {
     affected.ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: verdict.fixedVersion }] });
     affected.fixedVersions.push(verdict.fixedVersion);
+  } else if (verdict.limit !== undefined) {
+    affected.ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { limit: verdict.limit }] });
   } else if (verdict.status !== 'not-affected') {
     affected.ranges.push({ type: 'ECOSYSTEM', events: [{ introduced: '0' }] });
   }
