@@ -38,6 +38,8 @@ export interface CatalogResult {
   licenses?: { owner: string; licenses: string[] }[];
   /** Problems with this file that still left something useful; a thrown error makes the file an unknown. */
   warnings?: string[];
+  /** The file's whole text, for catalogAndCollect's caller (only a FileCollector's stand-in cataloger returns it). */
+  collected?: string;
 }
 
 /**

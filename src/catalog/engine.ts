@@ -8,6 +8,7 @@ import type { Image } from '../image/model.ts';
 import { imageSource } from '../image/source-summary.ts';
 import { FileTree, type FileNode, type LayerRef } from '../layerfs/index.ts';
 import type { Cataloger } from './cataloger.ts';
+import { collectorCataloger, type CollectedFile, type FileCollector } from './collect.ts';
 import { catalogLayer, catalogerKey, loadCachedLayer, storeCachedLayer, type FileFindings, type LayerCatalog } from './layer-catalog.ts';
 import { detectDistro } from './os/detect.ts';
 import { packageUrl } from './purl.ts';
@@ -19,6 +20,16 @@ export interface CatalogOptions {
   /** Where per-layer results are cached (`<cacheDir>/catalog/`); no caching without it. */
   cacheDir?: string;
   maxLayerBytes?: number;
+  /** Files to hand back whole beside the Sbom (catalogAndCollect), read in the same pass over the layers. */
+  collect?: FileCollector;
+}
+
+export interface CatalogOutput {
+  sbom: Sbom;
+  /** The collector's files that survive in the squashed image, by path. */
+  collected: CollectedFile[];
+  /** Files the collector wanted but could not have (over its cap). */
+  uncollected: UnknownFile[];
 }
 
 /** The files of the squashed image that some cataloger read, with the findings of the layer that last wrote them. */
@@ -65,13 +76,21 @@ const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
 
 /** Lists every package in `image`. */
 export async function catalogImage(image: Image, options: CatalogOptions = {}): Promise<Sbom> {
+  return (await catalogAndCollect(image, options)).sbom;
+}
+
+/** Lists every package in `image` and, in the same pass, collects the files `options.collect` wants. */
+export async function catalogAndCollect(image: Image, options: CatalogOptions = {}): Promise<CatalogOutput> {
   const catalogers = options.catalogers ?? CATALOGERS;
   const key = catalogerKey(catalogers);
+  const collector = options.collect ? collectorCataloger(options.collect) : undefined;
+  const walkers = collector ? [...catalogers, collector] : catalogers;
+  const cacheKey = catalogerKey(walkers);
   const catalogs: LayerCatalog[] = [];
   for (const layer of image.layers) {
-    let catalog = options.cacheDir ? await loadCachedLayer(options.cacheDir, layer.diffId, key) : undefined;
+    let catalog = options.cacheDir ? await loadCachedLayer(options.cacheDir, layer.diffId, cacheKey) : undefined;
     if (!catalog) {
-      catalog = await catalogLayer(image, layer, catalogers, { maxLayerBytes: options.maxLayerBytes });
+      catalog = await catalogLayer(image, layer, walkers, { maxLayerBytes: options.maxLayerBytes });
       if (options.cacheDir) await storeCachedLayer(options.cacheDir, catalog);
     }
     catalogs.push(catalog);
@@ -86,9 +105,17 @@ export async function catalogImage(image: Image, options: CatalogOptions = {}): 
   const fileLists = new Map<string, string[]>();
   const licenseLists = new Map<string, string[]>();
   const catalogerOf = new Map<Package, string>();
+  const collected: CollectedFile[] = [];
+  const uncollected: UnknownFile[] = [];
   for (const file of surviving) {
-    unknowns.push(...file.findings.unknowns.map((unknown) => ({ ...unknown, path: file.path, layerDiffId: file.layer.diffId })));
+    for (const unknown of file.findings.unknowns) {
+      (unknown.cataloger === collector?.id ? uncollected : unknowns).push({ ...unknown, path: file.path, layerDiffId: file.layer.diffId });
+    }
     for (const [catalogerId, result] of Object.entries(file.findings.results)) {
+      if (catalogerId === collector?.id) {
+        if (result.collected !== undefined) collected.push({ path: file.path, layerDiffId: file.layer.diffId, text: result.collected });
+        continue;
+      }
       for (const list of result.fileLists ?? []) fileLists.set(`${catalogerId}\0${list.owner}`, list.files);
       for (const stated of result.licenses ?? []) licenseLists.set(`${catalogerId}\0${stated.owner}`, stated.licenses);
       const made: Package[] = [];
@@ -133,7 +160,7 @@ export async function catalogImage(image: Image, options: CatalogOptions = {}): 
   markOwnership(packages, relationships);
   packages.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.locations[0]!.path < b.locations[0]!.path ? -1 : 1));
 
-  return {
+  const sbom: Sbom = {
     schemaVersion: 1,
     tool: { name: 'spyglass', version: TOOL_VERSION },
     createdAt: new Date().toISOString(),
@@ -144,6 +171,8 @@ export async function catalogImage(image: Image, options: CatalogOptions = {}): 
     unknowns,
     catalogers: key,
   };
+  collected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { sbom, collected, uncollected };
 }
 
 /** dpkg keeps each package's files in `info/NAME.list` (or `NAME:ARCH.list` for multi-arch packages). */
