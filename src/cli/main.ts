@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isSpyglassError, errorText } from '../core/errors.ts';
+import { ExitStatus, isSpyglassError, errorText } from '../core/errors.ts';
 import { registerInspect } from './inspect.ts';
 import { registerSbom } from './sbom.ts';
 import { registerCache } from './cache.ts';
 import { registerDb } from './db.ts';
+import { registerCves } from './cves.ts';
+import { registerQuickview } from './quickview.ts';
 import type { CommandContext } from './context.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -34,6 +36,8 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
   registerSbom(program, context);
   registerCache(program, context);
   registerDb(program, context);
+  registerCves(program, context);
+  registerQuickview(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
@@ -41,6 +45,7 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
     if (error instanceof CommanderError) {
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 1;
     }
+    if (error instanceof ExitStatus) return error.exitCode;
     if (isSpyglassError(error)) {
       context.stderr.write(`spyglass: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
       return error.exitCode;

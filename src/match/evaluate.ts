@@ -48,6 +48,8 @@ interface Interval {
   from?: string;
   /** Undefined: no upper bound (no fix yet). */
   end?: { kind: 'fixed' | 'last_affected'; version: string };
+  /** The range's `limit`, for an interval with no end. */
+  limit?: string;
 }
 
 const isZero = (version: string) => version === '0';
@@ -84,14 +86,18 @@ function intervalsOf(range: VersionRange, scheme: VersionScheme): Interval[] {
 
 function contains(interval: Interval, installed: string, scheme: VersionScheme): boolean {
   if (interval.from !== undefined && (safeCompare(scheme, installed, interval.from) ?? -1) < 0) return false;
-  if (interval.end === undefined) return true;
+  if (interval.end === undefined) return interval.limit === undefined || (safeCompare(scheme, installed, interval.limit) ?? 1) < 0;
   const order = safeCompare(scheme, installed, interval.end.version) ?? 1;
   return interval.end.kind === 'fixed' ? order < 0 : order <= 0;
 }
 
 /** The intervals of `row` that contain `installed`; every interval when `installed` is not given. */
 function containingIntervals(row: Row, scheme: VersionScheme, installed?: string): Interval[] {
-  const all = versionRanges(row).flatMap((range) => intervalsOf(range, scheme));
+  const all = versionRanges(row).flatMap((range) => {
+    // A `limit` bounds an interval that has no fix (a release inheriting unstable's fix): shown, not a fix.
+    const limit = range.events.flatMap((event) => ('limit' in event && event.limit !== '*' ? [event.limit] : []))[0];
+    return intervalsOf(range, scheme).map((interval) => (interval.end === undefined && limit !== undefined ? { ...interval, limit } : interval));
+  });
   return installed === undefined ? all : all.filter((interval) => contains(interval, installed, scheme));
 }
 
@@ -105,7 +111,7 @@ export function fixesAbove(installed: string, row: Row, scheme: VersionScheme): 
 }
 
 function describe(interval: Interval): string {
-  const end = interval.end === undefined ? undefined : `${interval.end.kind === 'fixed' ? '<' : '<='} ${interval.end.version}`;
+  const end = interval.end === undefined ? (interval.limit === undefined ? undefined : `< ${interval.limit}`) : `${interval.end.kind === 'fixed' ? '<' : '<='} ${interval.end.version}`;
   if (interval.from === undefined) return end ?? 'all versions';
   return end === undefined ? `>= ${interval.from}` : `>= ${interval.from}, ${end}`;
 }

@@ -1,0 +1,159 @@
+// `spyglass cves IMAGE`: every vulnerability of an image (or of an SBOM), filtered, in one of the report
+// formats. The database is opened first, so a missing one is said before anything is pulled.
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import type { VulnerabilityReport } from '../core/finding.ts';
+import { ExitStatus } from '../core/errors.ts';
+import type { RenderOptions } from '../report/options.ts';
+import { addImageSelectionOptions, globalOptions, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
+import { writeOutput } from './sbom.ts';
+import { isSbomInput } from '../sbom/input-prefix.ts';
+import type { Sbom } from '../core/sbom.ts';
+import type { VexDocument } from '../match/vex.ts';
+
+// The formats, in the order --help lists them (report/render.ts renders each).
+export const CVES_FORMATS = ['packages', 'only-packages', 'json', 'sarif', 'markdown', 'gitlab', 'cyclonedx', 'spdx'] as const;
+
+/** The ignore file read from the working directory when --ignore-file is not given. */
+export const DEFAULT_IGNORE_FILE = '.spyglassignore.yaml';
+
+export interface FilterFlags {
+  onlySeverity?: string;
+  onlyPackageType?: string;
+  onlyPackage?: string;
+  onlyCveId?: string;
+  onlyFixed?: boolean;
+  onlyUnfixed?: boolean;
+  onlyVulnPackages?: boolean;
+  onlyCisaKev?: boolean;
+  onlyMetric?: string;
+  epssScore?: string;
+  epssPercentile?: string;
+  showSuppressed?: boolean;
+}
+
+export interface ScanFlags extends ImageSelectionOptions, FilterFlags {
+  vexLocation: string[];
+  ignoreFile?: string;
+}
+
+interface CvesOptions extends ScanFlags {
+  format: string;
+  output?: string;
+  exitCode?: boolean;
+  epss?: boolean;
+  locations?: boolean;
+  details?: boolean;
+}
+
+const repeatable = (value: string, previous: string[]) => [...previous, value];
+
+/** The filter, VEX and ignore flags `cves` takes (quickview takes the VEX and ignore ones too). */
+export function addSuppressionOptions(command: Command): Command {
+  return command
+    .option('--vex-location <path>', 'OpenVEX document or directory of them (repeatable); *.vex.json files in the image are read too', repeatable, [] as string[])
+    .option('--ignore-file <file>', `ignore file (default: ${DEFAULT_IGNORE_FILE} in the working directory when present)`)
+    .option('--show-suppressed', 'show findings a VEX statement or an ignore entry suppressed, marked SUPPRESSED');
+}
+
+/** Scans `input` into a rated report with VEX and ignore entries applied (suppressed findings kept, marked). */
+export async function scanInput(input: string, options: ScanFlags, global: GlobalOptions, warn: (line: string) => void): Promise<VulnerabilityReport> {
+  const { SqliteAdvisoryStore } = await import('../advisories/store/sqlite.ts');
+  const store = SqliteAdvisoryStore.open(global.dataDir);
+  try {
+    const [{ scanSbom }, vex, ignore] = await Promise.all([import('../match/scan.ts'), import('../match/vex.ts'), import('../match/ignore.ts')]);
+    // Bad VEX and ignore files are reported before the image is read.
+    const documents = await vex.loadVexDocuments(options.vexLocation);
+    const ignorePath = options.ignoreFile ?? (existsSync(DEFAULT_IGNORE_FILE) ? DEFAULT_IGNORE_FILE : undefined);
+    const ignoreFile = ignorePath === undefined ? undefined : await ignore.loadIgnoreFile(ignorePath);
+    const { sbom, vexDocuments, warnings } = await loadSbomWithVex(input, options, global);
+    const report = await scanSbom(sbom, store);
+    report.warnings.push(...warnings);
+    const packagesById = new Map(report.packages.map((pkg) => [pkg.id, pkg]));
+    let findings = vex.applyVex(report.findings, packagesById, [...documents, ...vexDocuments], report.target);
+    if (ignoreFile !== undefined) {
+      const applied = ignore.applyIgnores(findings, packagesById, ignoreFile, new Date());
+      findings = applied.findings;
+      report.warnings.push(...applied.warnings);
+    }
+    report.findings = findings;
+    for (const line of report.warnings) warn(line);
+    return report;
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * The SBOM to match and the VEX documents found in the image (`*.vex.json`, read in the same pass over
+ * the layers). An `sbom://` input or an image's SBOM attestation has no files to read them from.
+ */
+async function loadSbomWithVex(input: string, options: ScanFlags, global: GlobalOptions): Promise<{ sbom: Sbom; vexDocuments: VexDocument[]; warnings: string[] }> {
+  if (isSbomInput(input)) return { sbom: await (await import('../sbom/input.ts')).loadSbomInput(input), vexDocuments: [], warnings: [] };
+  const [{ openImage }, { catalogAndCollect }, { sbomFromAttestation }, { VEX_FILE_COLLECTOR, vexDocumentsFromImage }] = await Promise.all([
+    import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'), import('../match/vex.ts'),
+  ]);
+  const image = await openImage(input, openImageOptions(options, global));
+  try {
+    const attested = await sbomFromAttestation(image);
+    if (attested) return { sbom: attested, vexDocuments: [], warnings: [] };
+    const { sbom, collected } = await catalogAndCollect(image, { cacheDir: global.cacheDir, collect: VEX_FILE_COLLECTOR });
+    const { documents, warnings } = vexDocumentsFromImage(collected);
+    return { sbom, vexDocuments: documents, warnings };
+  } finally {
+    await image.close();
+  }
+}
+
+export function registerCves(program: Command, context: CommandContext): void {
+  const command = program
+    .command('cves')
+    .description('list the vulnerabilities of an image (or of an SBOM: sbom://FILE)')
+    .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
+    .option('--format <format>', CVES_FORMATS.join(', '), 'packages')
+    .option('-o, --output <file>', 'write the report to this file instead of standard output')
+    .option('-e, --exit-code', 'exit 2 when vulnerabilities remain after the filters')
+    .option('--only-severity <levels>', 'comma-separated: critical, high, medium, low, unspecified')
+    .option('--only-package-type <types>', 'comma-separated package types (deb, npm, golang, …)')
+    .option('--only-package <regex>', 'only packages whose name matches')
+    .option('--only-cve-id <ids>', 'comma-separated vulnerability ids (CVE, GHSA, … or an alias)')
+    .option('--only-fixed', 'only vulnerabilities with a fix')
+    .option('--only-unfixed', 'only vulnerabilities without a fix')
+    .option('--only-vuln-packages', 'list only packages that have vulnerabilities')
+    .option('--only-cisa-kev', 'only vulnerabilities in CISA\'s Known Exploited Vulnerabilities catalog')
+    .option('--only-metric <metrics>', 'only vulnerabilities whose CVSS vector has every metric given, e.g. AV:N,PR:N')
+    .option('--epss', 'show EPSS score and percentile')
+    .option('--epss-score <score>', 'only vulnerabilities with an EPSS score of at least this (0–1)')
+    .option('--epss-percentile <percentile>', 'only vulnerabilities with an EPSS percentile of at least this (0–1)')
+    .option('--locations', 'show where each package was found (path and layer)')
+    .option('--details', 'show why each vulnerability matched');
+  addSuppressionOptions(command);
+  addImageSelectionOptions(command).action(async (input: string, options: CvesOptions) => {
+    const format = parseFormat(options.format, CVES_FORMATS);
+    const global = globalOptions(program);
+    const { parseFilters, filterFindings } = await import('../report/filter.ts');
+    const filters = parseFilters(options);
+    // The default format shows warnings in its header; the others leave them to standard error.
+    const warn = (line: string) => {
+      if (!global.quiet && format !== 'packages') context.stderr.write(`warning: ${line}\n`);
+    };
+    const report = await scanInput(input, options, global, warn);
+    const packagesById = new Map(report.packages.map((pkg) => [pkg.id, pkg]));
+    // Suppressed findings stay in the report: renderers hide them (and count them) unless --show-suppressed.
+    report.findings = filterFindings(report.findings, packagesById, { ...filters, showSuppressed: true });
+    const renderOptions: RenderOptions = {
+      showSuppressed: options.showSuppressed === true,
+      locations: options.locations === true,
+      details: options.details === true,
+      epss: options.epss === true || filters.epssScore !== undefined || filters.epssPercentile !== undefined,
+      color: options.output === undefined && format === 'packages' && (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env),
+    };
+    const { render } = await import('../report/render.ts');
+    const text = render(report, format, renderOptions);
+    if (options.output !== undefined) await writeOutput(options.output, text);
+    else context.stdout.write(text);
+    const remaining = report.findings.filter((finding) => finding.suppressed === undefined).length;
+    if (options.exitCode === true && remaining > 0) throw new ExitStatus(2);
+  });
+}
+
