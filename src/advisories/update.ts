@@ -3,6 +3,7 @@
 // back) and has the failure noted in its status; the other sources still go in.
 import { errorText, SpyglassError } from '../core/errors.ts';
 import type { Feed, FeedFile } from './feeds/feed.ts';
+import type { RecordSink } from './model.ts';
 import { FEEDS } from './feeds/registry.ts';
 import { SqliteAdvisoryStoreWriter } from './store/sqlite-writer.ts';
 import type { SourceResult } from './store/store.ts';
@@ -13,11 +14,15 @@ export interface FeedInput {
   lastModified?: string;
   /** The server answered 304 to the validators: the source keeps what it has. */
   notModified?: boolean;
+  /** When the download began; given back as `since` next time. */
+  fetchedAt?: string;
+  /** The files hold only the records changed since this time: they are merged, not a replacement. */
+  changesSince?: string;
 }
 
 export type OpenInput = (
   location: string,
-  options: { cacheDir: string; validators?: { etag?: string; lastModified?: string }; accept?: (name: string) => boolean },
+  options: { cacheDir: string; validators?: { etag?: string; lastModified?: string }; since?: string; accept?: (name: string) => boolean },
 ) => Promise<FeedInput>;
 
 export interface SourceLocation {
@@ -26,7 +31,7 @@ export interface SourceLocation {
 }
 
 export type SourceOutcome =
-  | ({ outcome: 'updated'; location: string } & SourceResult)
+  | ({ outcome: 'updated'; location: string; changesSince?: string } & SourceResult)
   | { outcome: 'not-modified'; source: string; location: string }
   | { outcome: 'failed'; source: string; location: string; error: string };
 
@@ -72,19 +77,24 @@ export async function updateDatabase(dataDir: string, sources: readonly SourceLo
       const location = locations.join(', ');
       let outcome: SourceOutcome;
       try {
-        // HTTP validators only make sense for a source read from one place.
-        const validators = locations.length === 1 ? writer.validators(feed.name) : undefined;
+        // HTTP validators and incremental downloads only make sense for a source read from one place.
+        const single = locations.length === 1;
+        const validators = single ? writer.validators(feed.name) : undefined;
+        const since = single ? writer.fetchedAt(feed.name) : undefined;
         const inputs: FeedInput[] = [];
-        for (const each of locations) inputs.push(await options.openInput(each, { cacheDir: options.cacheDir, validators, accept: (name) => feed.wants({ name }) }));
-        if (inputs.length === 1 && inputs[0]!.notModified === true) {
+        for (const each of locations) {
+          inputs.push(await options.openInput(each, { cacheDir: options.cacheDir, validators, ...(since !== undefined ? { since } : {}), accept: (name) => feed.wants({ name }) }));
+        }
+        const input = single ? inputs[0]! : undefined;
+        if (input?.notModified === true) {
           outcome = { outcome: 'not-modified', source: feed.name, location };
         } else {
-          const result = await writer.replaceSource(
-            feed.name,
-            { location, ...(inputs.length === 1 ? { etag: inputs[0]!.etag, lastModified: inputs[0]!.lastModified } : {}) },
-            (sink) => feed.ingest(wanted(feed, inputs), sink),
-          );
-          outcome = { outcome: 'updated', location, ...result };
+          const meta = { location, ...(input ? { etag: input.etag, lastModified: input.lastModified, fetchedAt: input.fetchedAt } : {}) };
+          const ingest = (sink: RecordSink) => feed.ingest(wanted(feed, inputs), sink);
+          // Only what changed since the last download: merged into the source's records (NVD's API).
+          const changesSince = input?.changesSince;
+          const result = changesSince !== undefined ? await writer.mergeSource(feed.name, meta, ingest) : await writer.replaceSource(feed.name, meta, ingest);
+          outcome = { outcome: 'updated', location, ...(changesSince !== undefined ? { changesSince } : {}), ...result };
         }
       } catch (error) {
         const message = errorText(error).split('\n')[0]!;

@@ -79,7 +79,9 @@ export function registerDb(program: Command, context: CommandContext): void {
         },
       });
       for (const outcome of outcomes) {
-        if (outcome.outcome === 'updated') {
+        if (outcome.outcome === 'updated' && outcome.changesSince !== undefined) {
+          context.stdout.write(`${outcome.source}: ${outcome.records} records changed since ${outcome.changesSince} merged, ${outcome.skipped.length} skipped (${outcome.location})\n`);
+        } else if (outcome.outcome === 'updated') {
           context.stdout.write(`${outcome.source}: ${outcome.records} records, ${outcome.skipped.length} skipped (${outcome.location})\n`);
         } else if (outcome.outcome === 'not-modified') {
           context.stdout.write(`${outcome.source}: not modified since the last update (${outcome.location})\n`);

@@ -29,6 +29,8 @@ export interface DownloadOptions {
   retry?: { attempts?: number; baseDelayMs?: number };
   /** Extra request headers (an API key). */
   headers?: Record<string, string>;
+  /** The URL whose cache file the download goes to, when not its own (a query that differs every time). */
+  cacheAs?: URL;
 }
 
 export type DownloadResult =
@@ -114,7 +116,7 @@ async function attempt(url: URL, options: DownloadOptions, target: string): Prom
 export async function download(url: URL, options: DownloadOptions): Promise<DownloadResult> {
   const attempts = Math.max(1, options.retry?.attempts ?? 4);
   const baseDelayMs = options.retry?.baseDelayMs ?? 500;
-  const target = cachePath(options.cacheDir, url);
+  const target = cachePath(options.cacheDir, options.cacheAs ?? url);
   await mkdir(join(options.cacheDir, 'feeds'), { recursive: true });
   for (let tried = 1; ; tried++) {
     let wait = baseDelayMs * 2 ** (tried - 1);

@@ -3,11 +3,29 @@
 // before any is handed to the feed, so a failure half-way leaves the previous NVD data in place. NVD
 // asks clients to wait 6 s between requests without an API key and 0.6 s with one
 // (`NVD_API_KEY`, sent as the `apiKey` header).
+//
+// Incremental: given the time the previous download began, only the CVEs modified since then are asked
+// for (`lastModStartDate` / `lastModEndDate`, both required, at most 120 days apart), and the caller
+// merges them into what it has. Older than that, or never downloaded, it is the whole list again.
 import { readFile, stat } from 'node:fs/promises';
 import type { FeedFile } from '../feeds/feed.ts';
 import { download, type DownloadOptions } from './download.ts';
 
 export const NVD_PAGE_SIZE = 2000;
+
+/** The widest lastModStartDate…lastModEndDate window NVD accepts. */
+export const NVD_MAX_WINDOW_MS = 120 * 86_400_000;
+
+/**
+ * An incremental download starts this much before the previous one began: it covers a difference
+ * between this machine's clock and NVD's (records read twice are merged twice, which is harmless).
+ */
+export const NVD_OVERLAP_MS = 3_600_000;
+
+/** NVD's extended ISO-8601 form with an explicit offset: `2024-04-01T13:00:00.000+00:00`. */
+export function nvdDate(time: Date): string {
+  return time.toISOString().replace(/Z$/, '+00:00');
+}
 
 /** Whether a URL is the NVD CVE API 2.0 endpoint (or a mirror of it under the same path). */
 export function isNvdApi(url: URL): boolean {
@@ -32,10 +50,36 @@ export interface NvdApiOptions extends DownloadOptions {
   /** Pause between page requests; default from NVD's rate limits (6 s, or 0.6 s with an API key). */
   pageDelayMs?: number;
   apiKey?: string;
+  /** When the previous download of the whole list (or of its changes) began: ask only for what changed since. */
+  since?: string;
 }
 
-/** Downloads every page of the API and returns them as feed files named `nvd-api/cves-<startIndex>.json`. */
-export async function downloadNvdApi(url: URL, options: NvdApiOptions): Promise<FeedFile[]> {
+export interface NvdApiDownload {
+  files: FeedFile[];
+  /** When this download began (recorded for the next one's `since`). */
+  fetchedAt: string;
+  /** Set when only the CVEs modified since this time were asked for: merge them, do not replace. */
+  changesSince?: string;
+}
+
+/**
+ * The start of the incremental window for a previous download that began at `since`, or undefined
+ * when the whole list must be read: no previous download, or one too old for NVD's 120-day window.
+ */
+export function incrementalStart(since: string | undefined, now: Date): Date | undefined {
+  if (since === undefined) return undefined;
+  const start = Date.parse(since) - NVD_OVERLAP_MS;
+  if (Number.isNaN(start) || start > now.getTime() || now.getTime() - start >= NVD_MAX_WINDOW_MS) return undefined;
+  return new Date(start);
+}
+
+/**
+ * Downloads every page of the API (or of the CVEs modified since `options.since`) and returns them as
+ * feed files named `nvd-api/cves-<startIndex>.json`.
+ */
+export async function downloadNvdApi(url: URL, options: NvdApiOptions): Promise<NvdApiDownload> {
+  const started = new Date();
+  const windowStart = incrementalStart(options.since, started);
   const pageSize = options.pageSize ?? NVD_PAGE_SIZE;
   const apiKey = options.apiKey ?? process.env.NVD_API_KEY;
   const delay = options.pageDelayMs ?? (apiKey ? 600 : 6000);
@@ -46,7 +90,14 @@ export async function downloadNvdApi(url: URL, options: NvdApiOptions): Promise<
     const pageUrl = new URL(url);
     pageUrl.searchParams.set('startIndex', String(startIndex));
     pageUrl.searchParams.set('resultsPerPage', String(pageSize));
-    const fetched = await download(pageUrl, { ...options, headers, validators: undefined });
+    // The page's cache file is named after the URL without the window, so that incremental updates
+    // overwrite one file per page instead of leaving new ones behind every time.
+    const cacheAs = new URL(pageUrl);
+    if (windowStart !== undefined) {
+      pageUrl.searchParams.set('lastModStartDate', nvdDate(windowStart));
+      pageUrl.searchParams.set('lastModEndDate', nvdDate(started));
+    }
+    const fetched = await download(pageUrl, { ...options, headers, validators: undefined, cacheAs });
     if (fetched.notModified) throw new Error(`${pageUrl.href}: unexpected 304 for an unconditional request`);
     const path = fetched.path;
     const head = pageHead(await readFile(path, 'utf8'), pageUrl.href);
@@ -57,5 +108,5 @@ export async function downloadNvdApi(url: URL, options: NvdApiOptions): Promise<
     if (head.resultsPerPage === 0) break;
     startIndex += head.resultsPerPage;
   }
-  return files;
+  return { files, fetchedAt: started.toISOString(), ...(windowStart !== undefined ? { changesSince: windowStart.toISOString() } : {}) };
 }

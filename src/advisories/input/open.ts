@@ -23,6 +23,8 @@ export interface FeedInputOptions {
   retry?: { attempts?: number; baseDelayMs?: number };
   /** NVD CVE API paging: page size and the pause between pages (tests shorten both). */
   nvd?: { pageSize?: number; pageDelayMs?: number };
+  /** When the previous download of this location began: an input that can, fetches only what changed since. */
+  since?: string;
 }
 
 export interface FeedInput {
@@ -32,6 +34,10 @@ export interface FeedInput {
   lastModified?: string;
   /** The server said the copy from last time is current: there are no files, keep the previous data. */
   notModified: boolean;
+  /** When the download began, for an input that can next fetch only what changed since (the NVD API). */
+  fetchedAt?: string;
+  /** Set when the files hold only the records changed since this time: merge them into the source's records. */
+  changesSince?: string;
 }
 
 async function* fromList(files: FeedFile[]): AsyncIterable<FeedFile> {
@@ -83,7 +89,13 @@ export async function openFeedInput(location: string, options: FeedInputOptions)
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw fail(`${url.protocol.slice(0, -1)} URLs are not supported (use http or https)`);
   if (isNvdApi(url)) {
     try {
-      return { files: fromList((await downloadNvdApi(url, { ...options, ...options.nvd })).filter((file) => accept(file.name))), notModified: false };
+      const fetched = await downloadNvdApi(url, { ...options, ...options.nvd });
+      return {
+        files: fromList(fetched.files.filter((file) => accept(file.name))),
+        notModified: false,
+        fetchedAt: fetched.fetchedAt,
+        ...(fetched.changesSince !== undefined ? { changesSince: fetched.changesSince } : {}),
+      };
     } catch (error) {
       throw fail(`download failed: ${errorText(error)}`, error);
     }

@@ -2,11 +2,13 @@
 // tables on PostgreSQL. What differs there: `INTEGER PRIMARY KEY` becomes `BIGSERIAL PRIMARY KEY` (or
 // an identity column), the JSON columns (`severity`, `refs`, `ranges`, `versions`, `fixed_versions`,
 // `skipped_reasons`) become `JSONB`, `REAL` becomes `DOUBLE PRECISION`, and the PRAGMAs in sqlite.ts go.
+// `package_lookup` is derived from `affected` and `advisory` at every update (see package-lookup.ts); its
+// `layout` BLOB becomes `BYTEA`, and `strings` stays TEXT (the client decodes both).
 // Queries use only `?` placeholders (PostgreSQL drivers take `$1`), plain joins, `IN`, and
 // `INSERT … ON CONFLICT … DO UPDATE`, which both engines read the same way.
 
 /** Bumped whenever a table changes; a database of another version must be rebuilt (`db update`). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const DATABASE_FILE = 'spyglass.db';
 
@@ -43,6 +45,7 @@ CREATE TABLE IF NOT EXISTS alias (
 );
 CREATE INDEX IF NOT EXISTS alias_by_alias ON alias (alias);
 CREATE INDEX IF NOT EXISTS alias_by_source ON alias (source);
+CREATE INDEX IF NOT EXISTS alias_by_advisory ON alias (advisory_pk);
 
 -- The lookup table of matching: (namespace, package) is the first thing a scan asks.
 CREATE TABLE IF NOT EXISTS affected (
@@ -61,6 +64,18 @@ CREATE TABLE IF NOT EXISTS affected (
 CREATE INDEX IF NOT EXISTS affected_by_package ON affected (namespace, package);
 CREATE INDEX IF NOT EXISTS affected_by_name ON affected (package);
 CREATE INDEX IF NOT EXISTS affected_by_source ON affected (source);
+CREATE INDEX IF NOT EXISTS affected_by_advisory ON affected (advisory_pk);
+
+-- What a package lookup reads: one row per (namespace, package) holding every affected row of it
+-- (with its advisory's id and aliases), in lookup order (source, advisory id, position), encoded by
+-- package-lookup.ts. Rebuilt for the keys an update touched, when it commits.
+CREATE TABLE IF NOT EXISTS package_lookup (
+  namespace TEXT NOT NULL,
+  package TEXT NOT NULL,
+  strings TEXT NOT NULL,
+  layout BLOB NOT NULL,
+  PRIMARY KEY (namespace, package)
+);
 
 CREATE TABLE IF NOT EXISTS kev (
   cve TEXT PRIMARY KEY,
@@ -94,6 +109,8 @@ CREATE TABLE IF NOT EXISTS source_status (
   etag TEXT,
   last_modified TEXT,
   last_error TEXT,
-  last_error_at TEXT
+  last_error_at TEXT,
+  -- When the last download began, for a source that can then fetch only what changed since (NVD's API).
+  fetched_at TEXT
 );
 `;

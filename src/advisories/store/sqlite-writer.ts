@@ -8,8 +8,9 @@ import Database from 'better-sqlite3';
 import { SpyglassError, errorText } from '../../core/errors.ts';
 import type { Advisory, EpssEntry, KevEntry, RecordSink, SkippedRecord } from '../model.ts';
 import { DATABASE_FILE, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { writeLookupRows } from './sqlite-lookup.ts';
 import { databasePath, readSchemaVersion } from './sqlite.ts';
-import type { AdvisoryStoreWriter, SourceResult } from './store.ts';
+import type { AdvisoryStoreWriter, SourceMeta, SourceResult } from './store.ts';
 
 const TEMP_PATTERN = new RegExp(`^${DATABASE_FILE.replace('.', '\\.')}\\.(\\d+)\\.[0-9a-z]+\\.tmp$`);
 
@@ -70,6 +71,8 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
   readonly #tempPath: string;
   readonly #lockPath: string;
   readonly #db: Database.Database;
+  /** (namespace, package) keys whose rows changed in this update, by `namespace\0package`. */
+  readonly #touchedKeys = new Map<string, [string, string]>();
   #closed = false;
 
   private constructor(dataDir: string, tempPath: string, lockPath: string, db: Database.Database) {
@@ -131,11 +134,30 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
       .run(source, location, message, now);
   }
 
-  async replaceSource(
-    source: string,
-    meta: { location: string; etag?: string; lastModified?: string },
-    ingest: (sink: RecordSink) => Promise<void>,
-  ): Promise<SourceResult> {
+  replaceSource(source: string, meta: SourceMeta, ingest: (sink: RecordSink) => Promise<void>): Promise<SourceResult> {
+    return this.#ingest(source, meta, ingest, 'replace');
+  }
+
+  mergeSource(source: string, meta: SourceMeta, ingest: (sink: RecordSink) => Promise<void>): Promise<SourceResult> {
+    return this.#ingest(source, meta, ingest, 'merge');
+  }
+
+  fetchedAt(source: string): string | undefined {
+    const row = this.#db.prepare('SELECT fetched_at FROM source_status WHERE source = ?').get(source) as { fetched_at: string | null } | undefined;
+    return row?.fetched_at ?? undefined;
+  }
+
+  /** Notes a (namespace, package) whose lookup row commit() must write again. */
+  #touch(namespace: string, packageName: string): void {
+    this.#touchedKeys.set(`${namespace}\0${packageName}`, [namespace, packageName]);
+  }
+
+  #touchAdvisoryKeys(where: 'source' | 'advisory_pk', value: string | number): void {
+    const keys = this.#db.prepare(`SELECT DISTINCT namespace, package FROM affected WHERE ${where} = ?`).raw().all(value) as [string, string][];
+    for (const [namespace, packageName] of keys) this.#touch(namespace, packageName);
+  }
+
+  async #ingest(source: string, meta: SourceMeta, ingest: (sink: RecordSink) => Promise<void>, mode: 'replace' | 'merge'): Promise<SourceResult> {
     const db = this.#db;
     const statements = {
       advisory: db.prepare(
@@ -147,6 +169,10 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
         `INSERT INTO affected (advisory_pk, position, source, namespace, package, status, status_reason, ranges, versions, fixed_versions, urgency)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      previous: db.prepare('SELECT pk FROM advisory WHERE source = ? AND id = ?').pluck(),
+      dropAffected: db.prepare('DELETE FROM affected WHERE advisory_pk = ?'),
+      dropAliases: db.prepare('DELETE FROM alias WHERE advisory_pk = ?'),
+      dropAdvisory: db.prepare('DELETE FROM advisory WHERE pk = ?'),
       kev: db.prepare(
         `INSERT INTO kev (cve, source, date_added, due_date, known_ransomware_campaign_use, vendor_project, product, name)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -160,6 +186,13 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
            date = excluded.date, model_version = excluded.model_version`,
       ),
     };
+    /** A merge replaces what the source said before about this id: its advisory, aliases and affected rows. */
+    const dropPrevious = (id: string) => {
+      const pk = statements.previous.get(source, id) as number | undefined;
+      if (pk === undefined) return;
+      this.#touchAdvisoryKeys('advisory_pk', pk);
+      for (const statement of [statements.dropAffected, statements.dropAliases, statements.dropAdvisory]) statement.run(pk);
+    };
     // A source that says the same advisory twice (one record per package, per release…) gets one
     // advisory row holding all of its affected packages and aliases.
     const advisoryPks = new Map<string, { pk: number; aliases: Set<string>; affected: number }>();
@@ -169,6 +202,7 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
       let known = advisoryPks.get(advisory.id);
       const repeated = known !== undefined;
       if (known === undefined) {
+        if (mode === 'merge') dropPrevious(advisory.id);
         const pk = Number(
           statements.advisory.run(
             source, advisory.id, advisory.summary ?? null, advisory.details ?? null, advisory.published ?? null,
@@ -188,8 +222,13 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
         statements.alias.run(known.pk, source, alias, known.aliases.size);
       }
       // A repeated advisory that brought new aliases: the JSON copy is rewritten (all but the id itself).
-      if (repeated && known.aliases.size > before) statements.advisoryAliases.run(JSON.stringify([...known.aliases].slice(1)), known.pk);
+      if (repeated && known.aliases.size > before) {
+        statements.advisoryAliases.run(JSON.stringify([...known.aliases].slice(1)), known.pk);
+        // The lookup rows hold the aliases too.
+        this.#touchAdvisoryKeys('advisory_pk', known.pk);
+      }
       for (const entry of advisory.affected) {
+        this.#touch(entry.namespace, entry.packageName);
         statements.affected.run(
           known.pk, known.affected++, source, entry.namespace, entry.packageName, entry.status, entry.statusReason ?? null, JSON.stringify(entry.ranges),
           entry.versions ? JSON.stringify(entry.versions) : null, JSON.stringify(entry.fixedVersions), entry.urgency ?? null,
@@ -217,7 +256,10 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
     // source whose ingest throws is rolled back to exactly what it held before.
     db.exec('BEGIN');
     try {
-      for (const table of ['affected', 'alias', 'advisory', 'kev', 'epss']) db.prepare(`DELETE FROM ${table} WHERE source = ?`).run(source);
+      if (mode === 'replace') {
+        this.#touchAdvisoryKeys('source', source);
+        for (const table of ['affected', 'alias', 'advisory', 'kev', 'epss']) db.prepare(`DELETE FROM ${table} WHERE source = ?`).run(source);
+      }
       await ingest(sink);
       const reasons = new Map<string, { reason: string; count: number; example: string }>();
       for (const record of skipped) {
@@ -226,13 +268,21 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
         reasons.set(record.reason, entry);
       }
       const skippedReasons = [...reasons.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+      // After a merge the source holds more than this update brought: its status counts what it holds.
+      const held =
+        mode === 'replace'
+          ? records
+          : ['advisory', 'kev', 'epss'].reduce((total, table) => total + (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE source = ?`).get(source) as { n: number }).n, 0);
       db.prepare(
-        `INSERT INTO source_status (source, location, updated_at, records, skipped, skipped_reasons, etag, last_modified, last_error, last_error_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+        `INSERT INTO source_status (source, location, updated_at, records, skipped, skipped_reasons, etag, last_modified, last_error, last_error_at, fetched_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
          ON CONFLICT (source) DO UPDATE SET location = excluded.location, updated_at = excluded.updated_at, records = excluded.records,
            skipped = excluded.skipped, skipped_reasons = excluded.skipped_reasons, etag = excluded.etag,
-           last_modified = excluded.last_modified, last_error = NULL, last_error_at = NULL`,
-      ).run(source, meta.location, new Date().toISOString(), records, skipped.length, JSON.stringify(skippedReasons), meta.etag ?? null, meta.lastModified ?? null);
+           last_modified = excluded.last_modified, last_error = NULL, last_error_at = NULL, fetched_at = excluded.fetched_at`,
+      ).run(
+        source, meta.location, new Date().toISOString(), held, skipped.length, JSON.stringify(skippedReasons), meta.etag ?? null, meta.lastModified ?? null,
+        meta.fetchedAt ?? null,
+      );
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');
@@ -243,6 +293,8 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
 
   async commit(): Promise<void> {
     if (this.#closed) throw new Error('this database update is already finished');
+    writeLookupRows(this.#db, this.#touchedKeys.values());
+    this.#touchedKeys.clear();
     this.#db.prepare('INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('built_at', new Date().toISOString());
     this.#db.pragma('journal_mode = DELETE');
     this.#db.close();

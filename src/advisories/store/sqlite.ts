@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SpyglassError } from '../../core/errors.ts';
 import type { Advisory, AffectedPackage, EpssEntry, KevEntry } from '../model.ts';
+import { decodeLookup } from './package-lookup.ts';
 import { DATABASE_FILE, SCHEMA_VERSION } from './schema.ts';
 import type { AdvisoryRecord, AdvisoryStore, AffectedRow, DbStatus, SourceStatus } from './store.ts';
 
@@ -95,14 +96,15 @@ export function readSchemaVersion(db: Database.Database): number | undefined {
 
 export class SqliteAdvisoryStore implements AdvisoryStore {
   readonly #db: Database.Database;
-  readonly #byPackage: Database.Statement;
+  readonly #lookup: Database.Statement<[string, string], [string, Buffer]>;
   readonly #byName: Database.Statement;
 
   private constructor(db: Database.Database) {
     this.#db = db;
+    // One index probe: the key's rows were put in order and encoded when the database was written.
+    this.#lookup = db.prepare<[string, string], [string, Buffer]>('SELECT strings, layout FROM package_lookup WHERE namespace = ? AND package = ?').raw();
     const select = `SELECT f.advisory_pk, f.source, a.id AS advisory_id, a.aliases AS advisory_aliases, f.namespace, f.package, f.status, f.status_reason,
       f.ranges, f.versions, f.fixed_versions, f.urgency FROM affected f JOIN advisory a ON a.pk = f.advisory_pk`;
-    this.#byPackage = db.prepare(`${select} WHERE f.namespace = ? AND f.package = ? ORDER BY f.source, a.id, f.position`);
     this.#byName = db.prepare(`${select} WHERE f.package = ? ORDER BY f.namespace, f.source, a.id, f.position`);
   }
 
@@ -139,7 +141,6 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     return aliases;
   }
 
-  /** One query per lookup (a prepared statement): the advisory's aliases come as its JSON column. */
   #rows(rows: AffectedDbRow[]): AffectedRow[] {
     return rows.map((row) => ({
       source: row.source,
@@ -149,8 +150,10 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     }));
   }
 
+  /** The rows of one (namespace, package) in order: source, advisory id, then as the advisory lists them. */
   async affected(namespace: string, packageName: string): Promise<AffectedRow[]> {
-    return this.#rows(this.#byPackage.all(namespace, packageName) as AffectedDbRow[]);
+    const found = this.#lookup.get(namespace, packageName);
+    return found === undefined ? [] : decodeLookup({ strings: found[0], layout: found[1] }, namespace, packageName);
   }
 
   /** Every source's verdict on a package name in any namespace (for `db search PACKAGE`). */

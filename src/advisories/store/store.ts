@@ -57,23 +57,39 @@ export interface AdvisoryStore {
 /** What one source's ingest did. */
 export interface SourceResult {
   source: string;
+  /** Records this update read (for a merge: the changed ones). */
   records: number;
   skipped: SkippedRecord[];
+}
+
+/** What an update records about where a source came from. */
+export interface SourceMeta {
+  location: string;
+  /** HTTP validators of the download. */
+  etag?: string;
+  lastModified?: string;
+  /** When the download began, for an input that can next fetch only the records changed since then. */
+  fetchedAt?: string;
 }
 
 /**
  * The write side: an update works on a private copy of the database; `commit` publishes it in one
  * atomic rename, so readers never see a half-written database and a killed update leaves the
- * previous one working. A source's records replace everything that source said before.
+ * previous one working.
  */
 export interface AdvisoryStoreWriter {
-  replaceSource(
-    source: string,
-    meta: { location: string; etag?: string; lastModified?: string },
-    ingest: (sink: RecordSink) => Promise<void>,
-  ): Promise<SourceResult>;
+  /** The source's records replace everything that source said before. */
+  replaceSource(source: string, meta: SourceMeta, ingest: (sink: RecordSink) => Promise<void>): Promise<SourceResult>;
+  /**
+   * An incremental update: each advisory replaces the source's advisory of the same id (its aliases
+   * and affected packages with it), KEV and EPSS entries replace theirs, and everything else the
+   * source said stays.
+   */
+  mergeSource(source: string, meta: SourceMeta, ingest: (sink: RecordSink) => Promise<void>): Promise<SourceResult>;
   /** The HTTP validators recorded at the last update of a source, for If-None-Match / If-Modified-Since. */
   validators(source: string): { etag?: string; lastModified?: string } | undefined;
+  /** When the last successful download of a source began, if its input recorded it. */
+  fetchedAt(source: string): string | undefined;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }

@@ -1,0 +1,44 @@
+// Writes the `package_lookup` rows (see package-lookup.ts) on SQLite, from the tables of record.
+import type Database from 'better-sqlite3';
+import { encodeLookup, type StoredAffectedRow } from './package-lookup.ts';
+
+/**
+ * Writes the lookup row of each key from the `affected` and `advisory` tables, in lookup order (the
+ * order `affected()` promises), or removes it when the key has no rows left; in one transaction.
+ * A key whose rows did not change in the end (its source's ingest was rolled back) is written again
+ * as it was.
+ */
+export function writeLookupRows(db: Database.Database, keys: Iterable<readonly [namespace: string, packageName: string]>): void {
+  const rowsOf = db
+    .prepare(
+      `SELECT f.source, a.id, a.aliases, f.status, f.status_reason, f.ranges, f.versions, f.fixed_versions, f.urgency
+       FROM affected f JOIN advisory a ON a.pk = f.advisory_pk WHERE f.namespace = ? AND f.package = ? ORDER BY f.source, a.id, f.position`,
+    )
+    .raw();
+  const upsert = db.prepare(
+    `INSERT INTO package_lookup (namespace, package, strings, layout) VALUES (?, ?, ?, ?)
+     ON CONFLICT (namespace, package) DO UPDATE SET strings = excluded.strings, layout = excluded.layout`,
+  );
+  const remove = db.prepare('DELETE FROM package_lookup WHERE namespace = ? AND package = ?');
+  db.exec('BEGIN');
+  try {
+    for (const [namespace, packageName] of keys) {
+      const rows = (rowsOf.all(namespace, packageName) as (string | null)[][]).map(
+        ([source, advisoryId, aliases, status, statusReason, ranges, versions, fixedVersions, urgency]): StoredAffectedRow => ({
+          source: source!, advisoryId: advisoryId!, aliases: aliases!, status: status!, statusReason: statusReason ?? null,
+          ranges: ranges!, versions: versions ?? null, fixedVersions: fixedVersions!, urgency: urgency ?? null,
+        }),
+      );
+      if (rows.length === 0) {
+        remove.run(namespace, packageName);
+      } else {
+        const { strings, layout } = encodeLookup(rows);
+        upsert.run(namespace, packageName, strings, layout);
+      }
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
