@@ -195,7 +195,7 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
     };
     // A source that says the same advisory twice (one record per package, per release…) gets one
     // advisory row holding all of its affected packages and aliases.
-    const advisoryPks = new Map<string, { pk: number; aliases: Set<string>; affected: number }>();
+    const advisoryPks = new Map<string, { pk: number; aliases: Set<string>; affected: number; seen: Set<string> }>();
     const skipped: SkippedRecord[] = [];
     let records = 0;
     const addAdvisory = (advisory: Advisory) => {
@@ -211,7 +211,7 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
             JSON.stringify(advisory.references),
           ).lastInsertRowid,
         );
-        known = { pk, aliases: new Set([advisory.id]), affected: 0 };
+        known = { pk, aliases: new Set([advisory.id]), affected: 0, seen: new Set() };
         advisoryPks.set(advisory.id, known);
         records += 1;
       }
@@ -228,6 +228,10 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
         this.#touchAdvisoryKeys('advisory_pk', known.pk);
       }
       for (const entry of advisory.affected) {
+        // The same record read twice (a feed's loose files and its archive) adds nothing the second time.
+        const signature = JSON.stringify(entry);
+        if (known.seen.has(signature)) continue;
+        known.seen.add(signature);
         this.#touch(entry.namespace, entry.packageName);
         statements.affected.run(
           known.pk, known.affected++, source, entry.namespace, entry.packageName, entry.status, entry.statusReason ?? null, JSON.stringify(entry.ranges),
