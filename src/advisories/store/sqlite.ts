@@ -72,6 +72,22 @@ function affectedFromRow(row: AffectedDbRow): AffectedPackage {
   };
 }
 
+/** An advisory row without its affected packages. */
+function recordFromRow(row: AdvisoryRow, aliases: string[]): AdvisoryRecord {
+  return {
+    source: row.source,
+    id: row.id,
+    aliases,
+    ...(row.summary !== null ? { summary: row.summary } : {}),
+    ...(row.details !== null ? { details: row.details } : {}),
+    ...(row.published !== null ? { published: row.published } : {}),
+    ...(row.modified !== null ? { modified: row.modified } : {}),
+    ...(row.withdrawn !== null ? { withdrawn: row.withdrawn } : {}),
+    severity: JSON.parse(row.severity) as Advisory['severity'],
+    references: JSON.parse(row.refs) as string[],
+  };
+}
+
 export function statusFromRow(row: StatusRow): SourceStatus {
   return {
     source: row.source,
@@ -190,16 +206,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
       .prepare(`SELECT f.*, NULL AS advisory_id, NULL AS advisory_aliases FROM affected f WHERE f.advisory_pk IN (${pks.map(() => '?').join(', ')}) ORDER BY f.advisory_pk, f.position`)
       .all(...pks) as AffectedDbRow[];
     return rows.map((row) => ({
-      source: row.source,
-      id: row.id,
-      aliases: allAliases.get(row.pk) ?? [],
-      ...(row.summary !== null ? { summary: row.summary } : {}),
-      ...(row.details !== null ? { details: row.details } : {}),
-      ...(row.published !== null ? { published: row.published } : {}),
-      ...(row.modified !== null ? { modified: row.modified } : {}),
-      ...(row.withdrawn !== null ? { withdrawn: row.withdrawn } : {}),
-      severity: JSON.parse(row.severity) as Advisory['severity'],
-      references: JSON.parse(row.refs) as string[],
+      ...recordFromRow(row, allAliases.get(row.pk) ?? []),
       affected: affected.filter((entry) => entry.advisory_pk === row.pk).map(affectedFromRow),
     }));
   }
@@ -219,18 +226,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
         .all(...chunk, ...chunk) as (AdvisoryRow & { k: string; aliases: string })[];
       for (const row of rows) {
         const list = result.get(row.k) ?? [];
-        list.push({
-          source: row.source,
-          id: row.id,
-          aliases: JSON.parse(row.aliases) as string[],
-          ...(row.summary !== null ? { summary: row.summary } : {}),
-          ...(row.details !== null ? { details: row.details } : {}),
-          ...(row.published !== null ? { published: row.published } : {}),
-          ...(row.modified !== null ? { modified: row.modified } : {}),
-          ...(row.withdrawn !== null ? { withdrawn: row.withdrawn } : {}),
-          severity: JSON.parse(row.severity) as Advisory['severity'],
-          references: JSON.parse(row.refs) as string[],
-        });
+        list.push(recordFromRow(row, JSON.parse(row.aliases) as string[]));
         result.set(row.k, list);
       }
     }
