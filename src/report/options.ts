@@ -13,5 +13,3 @@ export interface RenderOptions {
   /** ANSI colours in text formats; the CLI sets it when stdout is a terminal. Absent means none. */
   color?: boolean;
 }
-
-export const DEFAULT_RENDER_OPTIONS: Readonly<RenderOptions> = { showSuppressed: false, locations: false, details: false, epss: false, color: false };
