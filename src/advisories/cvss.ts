@@ -5,11 +5,17 @@
 //   v2   https://www.first.org/cvss/v2/guide#2-4-Base-Temporal-and-Environmental-Vectors
 //   v3.x https://www.first.org/cvss/v3.1/specification-document#Vector-String
 //   v4.0 https://www.first.org/cvss/v4.0/specification-document#Vector-String
-import cvssLibrary from 'ae-cvss-calculator';
+import { createRequire } from 'node:module';
+import type cvssLibrary from 'ae-cvss-calculator';
 import type { CvssVersion, SeverityEntry } from './model.ts';
 
-// The package is a CommonJS bundle: its named exports are reachable through the default import only.
-const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvssLibrary;
+// The package is a CommonJS bundle, loaded on first use: a scan whose stored entries all carry their
+// score (ingest scores every vector it keeps) never loads it, which saves a CLI run tens of milliseconds.
+let library: typeof cvssLibrary | undefined;
+function calculators(): typeof cvssLibrary {
+  library ??= createRequire(import.meta.url)('ae-cvss-calculator') as typeof cvssLibrary;
+  return library;
+}
 
 export class InvalidCvssVectorError extends Error {
   constructor(vector: string, why: string) {
@@ -80,7 +86,11 @@ export function scoreCvss(vector: string, version?: CvssVersion): CvssScore {
 
 const scored = new Map<string, CvssScore | Error>();
 
-function computeCvss(vector: string, version?: CvssVersion): CvssScore {
+/**
+ * The vector's structure checked against the specification's base metrics, without scoring it: its
+ * version and the vector as it is scored (v2 without parentheses). Throws InvalidCvssVectorError.
+ */
+export function checkCvssVector(vector: string, version?: CvssVersion): { version: CvssVersion; text: string; parts: string[] } {
   let text = vector.trim();
   const declared = cvssVersionOf(text);
   if (!declared) throw new InvalidCvssVectorError(vector, 'no CVSS version prefix (CVSS:3.1/…) and not a v2 vector');
@@ -98,6 +108,11 @@ function computeCvss(vector: string, version?: CvssVersion): CvssScore {
   }
   const missing = BASE_METRICS[declared].filter((metric) => !seen.has(metric));
   if (missing.length > 0) throw new InvalidCvssVectorError(vector, `missing base metric ${missing.join(', ')}`);
+  return { version: declared, text, parts };
+}
+
+function computeCvss(vector: string, version?: CvssVersion): CvssScore {
+  const { version: declared, text, parts } = checkCvssVector(vector, version);
 
   let calculator;
   try {
@@ -117,6 +132,7 @@ function computeCvss(vector: string, version?: CvssVersion): CvssScore {
 }
 
 function newCalculator(version: CvssVersion, vector: string) {
+  const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = calculators();
   switch (version) {
     case '2.0':
       return new Cvss2(vector);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { VulnerabilityReport } from '../core/finding.ts';
 import { ExitStatus } from '../core/errors.ts';
 import type { RenderOptions } from '../report/options.ts';
+import type { ReportFormat } from '../report/render.ts';
 import { addImageSelectionOptions, globalOptions, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
 import { writeOutput } from './sbom.ts';
 import { isSbomInput } from '../sbom/input-prefix.ts';
@@ -12,7 +13,7 @@ import type { Sbom } from '../core/sbom.ts';
 import type { VexDocument } from '../match/vex.ts';
 
 // The formats, in the order --help lists them (report/render.ts renders each).
-export const CVES_FORMATS = ['packages', 'only-packages', 'json', 'sarif', 'markdown', 'gitlab', 'cyclonedx', 'spdx'] as const;
+export const CVES_FORMATS = ['packages', 'only-packages', 'json', 'sarif', 'markdown', 'gitlab', 'cyclonedx', 'spdx'] as const satisfies readonly ReportFormat[];
 
 /** The ignore file read from the working directory when --ignore-file is not given. */
 export const DEFAULT_IGNORE_FILE = '.spyglassignore.yaml';
@@ -61,17 +62,21 @@ export async function scanInput(input: string, options: ScanFlags, global: Globa
   const { SqliteAdvisoryStore } = await import('../advisories/store/sqlite.ts');
   const store = SqliteAdvisoryStore.open(global.dataDir);
   try {
-    const [{ scanSbom }, vex, ignore] = await Promise.all([import('../match/scan.ts'), import('../match/vex.ts'), import('../match/ignore.ts')]);
-    // Bad VEX and ignore files are reported before the image is read.
-    const documents = await vex.loadVexDocuments(options.vexLocation);
+    // The VEX and ignore-file readers (and their validators) load only when there is something to read;
+    // bad VEX and ignore files are reported before the image is read.
+    const documents = options.vexLocation.length > 0 ? await (await import('../match/vex.ts')).loadVexDocuments(options.vexLocation) : [];
     const ignorePath = options.ignoreFile ?? (existsSync(DEFAULT_IGNORE_FILE) ? DEFAULT_IGNORE_FILE : undefined);
-    const ignoreFile = ignorePath === undefined ? undefined : await ignore.loadIgnoreFile(ignorePath);
+    const ignore = ignorePath === undefined ? undefined : await import('../match/ignore.ts');
+    const ignoreFile = ignorePath === undefined ? undefined : await ignore!.loadIgnoreFile(ignorePath);
+    const { scanSbom } = await import('../match/scan.ts');
     const { sbom, vexDocuments, warnings } = await loadSbomWithVex(input, options, global);
     const report = await scanSbom(sbom, store);
     report.warnings.push(...warnings);
     const packagesById = new Map(report.packages.map((pkg) => [pkg.id, pkg]));
-    let findings = vex.applyVex(report.findings, packagesById, [...documents, ...vexDocuments], report.target);
-    if (ignoreFile !== undefined) {
+    let findings = report.findings;
+    const allDocuments = [...documents, ...vexDocuments];
+    if (allDocuments.length > 0) findings = (await import('../match/vex.ts')).applyVex(findings, packagesById, allDocuments, report.target);
+    if (ignore !== undefined && ignoreFile !== undefined) {
       const applied = ignore.applyIgnores(findings, packagesById, ignoreFile, new Date());
       findings = applied.findings;
       report.warnings.push(...applied.warnings);
@@ -90,15 +95,16 @@ export async function scanInput(input: string, options: ScanFlags, global: Globa
  */
 async function loadSbomWithVex(input: string, options: ScanFlags, global: GlobalOptions): Promise<{ sbom: Sbom; vexDocuments: VexDocument[]; warnings: string[] }> {
   if (isSbomInput(input)) return { sbom: await (await import('../sbom/input.ts')).loadSbomInput(input), vexDocuments: [], warnings: [] };
-  const [{ openImage }, { catalogAndCollect }, { sbomFromAttestation }, { VEX_FILE_COLLECTOR, vexDocumentsFromImage }] = await Promise.all([
-    import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'), import('../match/vex.ts'),
+  const [{ openImage }, { catalogAndCollect }, { sbomFromAttestation }, { VEX_FILE_COLLECTOR }] = await Promise.all([
+    import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'), import('../match/vex-files.ts'),
   ]);
   const image = await openImage(input, openImageOptions(options, global));
   try {
     const attested = await sbomFromAttestation(image);
     if (attested) return { sbom: attested, vexDocuments: [], warnings: [] };
     const { sbom, collected } = await catalogAndCollect(image, { cacheDir: global.cacheDir, collect: VEX_FILE_COLLECTOR });
-    const { documents, warnings } = vexDocumentsFromImage(collected);
+    if (collected.length === 0) return { sbom, vexDocuments: [], warnings: [] };
+    const { documents, warnings } = (await import('../match/vex.ts')).vexDocumentsFromImage(collected);
     return { sbom, vexDocuments: documents, warnings };
   } finally {
     await image.close();
@@ -149,7 +155,7 @@ export function registerCves(program: Command, context: CommandContext): void {
       color: options.output === undefined && format === 'packages' && (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env),
     };
     const { render } = await import('../report/render.ts');
-    const text = render(report, format, renderOptions);
+    const text = await render(report, format, renderOptions);
     if (options.output !== undefined) await writeOutput(options.output, text);
     else context.stdout.write(text);
     const remaining = report.findings.filter((finding) => finding.suppressed === undefined).length;

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SpyglassError, errorText } from '../core/errors.ts';
-import type { CollectedFile, FileCollector } from '../catalog/collect.ts';
+import type { CollectedFile } from '../catalog/collect.ts';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 
@@ -250,13 +250,7 @@ export async function loadVexDocuments(locations: string[]): Promise<VexDocument
   return documents;
 }
 
-/** Docker Scout reads OpenVEX documents named `*.vex.json` anywhere in the image's final filesystem. */
-export const VEX_FILE_COLLECTOR: FileCollector = {
-  id: 'openvex-files',
-  version: 1,
-  wants: (path) => path.endsWith('.vex.json'),
-  maxFileBytes: 4 * 1024 * 1024,
-};
+export { VEX_FILE_COLLECTOR } from './vex-files.ts';
 
 /**
  * The OpenVEX documents among files collected from an image (catalogAndCollect with

@@ -1,6 +1,6 @@
 // Which CVSS score a finding shows: within one source the newest CVSS version that scores, and, when the
 // preferred advisory has none, the first fallback source that has one (docs/severity.md, "Which CVSS").
-import { scoreCvss } from '../advisories/cvss.ts';
+import { checkCvssVector, scoreCvss } from '../advisories/cvss.ts';
 import type { CvssVersion, SeverityEntry } from '../advisories/model.ts';
 import type { SourceView } from '../core/finding.ts';
 
@@ -56,7 +56,19 @@ export function scoreVector(vector: string): CvssScore | undefined {
  * score nothing, whatever score was stored beside it); else a score stored without a vector (RubySec), as is.
  */
 export function cvssOfEntry(entry: SeverityEntry): CvssScore | undefined {
-  if (entry.vector) return scoreVector(entry.vector);
+  if (entry.vector) {
+    // A score the database stored with its vector (the source's own, or computed at ingest) is used as
+    // is once the vector's structure checks out; only an unscored vector is scored here.
+    if (typeof entry.score === 'number' && Number.isFinite(entry.score) && entry.score >= 0 && entry.score <= 10) {
+      try {
+        const checked = checkCvssVector(entry.vector);
+        if (entry.cvssVersion === undefined || entry.cvssVersion === checked.version) return { score: entry.score, vector: checked.text, version: checked.version };
+      } catch {
+        return undefined;
+      }
+    }
+    return scoreVector(entry.vector);
+  }
   const { score, cvssVersion } = entry;
   if (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 10 || cvssVersion === undefined) return undefined;
   return { score, vector: '', version: cvssVersion };

@@ -114,6 +114,9 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   readonly #db: Database.Database;
   readonly #lookup: Database.Statement<[string, string], [string, Buffer]>;
   readonly #byName: Database.Statement;
+  // Prepared once: a scan asks KEV and EPSS for every CVE it finds.
+  #kevByCve: Database.Statement | undefined;
+  #epssByCve: Database.Statement | undefined;
 
   private constructor(db: Database.Database) {
     this.#db = db;
@@ -234,7 +237,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   async kev(cve: string): Promise<KevEntry | undefined> {
-    const row = this.#db.prepare('SELECT * FROM kev WHERE cve = ?').get(cve) as Record<string, string | null> | undefined;
+    this.#kevByCve ??= this.#db.prepare('SELECT * FROM kev WHERE cve = ?');
+    const row = this.#kevByCve.get(cve) as Record<string, string | null> | undefined;
     if (row === undefined) return undefined;
     const optional = (key: keyof KevEntry, column: string) => (row[column] !== null ? { [key]: row[column] } : {});
     return {
@@ -249,7 +253,8 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
   }
 
   async epss(cve: string): Promise<EpssEntry | undefined> {
-    const row = this.#db.prepare('SELECT * FROM epss WHERE cve = ?').get(cve) as
+    this.#epssByCve ??= this.#db.prepare('SELECT * FROM epss WHERE cve = ?');
+    const row = this.#epssByCve.get(cve) as
       | { cve: string; score: number; percentile: number; date: string; model_version: string | null }
       | undefined;
     if (row === undefined) return undefined;

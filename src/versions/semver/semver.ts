@@ -1,7 +1,10 @@
 // Semantic Versioning 2.0.0 (https://semver.org) for crates.io and SEMVER ranges, and npm's versions,
 // both through node-semver, the reference implementation npm itself uses: `semver` parses strictly,
 // `npm` loosely (npm accepts `1.2.3beta`, `=v1.2.3` and other historic spellings in published packages).
-import { SemVer, satisfies as nodeSatisfies, type RangeOptions } from 'semver';
+// The class and the one function by their own paths: the package's index loads all of node-semver.
+import SemVer from 'semver/classes/semver.js';
+import nodeSatisfies from 'semver/functions/satisfies.js';
+import type { RangeOptions } from 'semver';
 import { InvalidVersionError, type VersionScheme } from '../scheme.ts';
 import { ParsedCache } from '../parsed-cache.ts';
 

@@ -1,5 +1,6 @@
 // One OSV record (https://ossf.github.io/osv-schema/) read into the Advisory model. The record is
 // checked field by field: a wrong shape throws OsvRecordError, which the feed reports as skipped.
+import { cvssSeverity } from '../../cvss.ts';
 import type { AffectedPackage, Advisory, CvssVersion, RangeEvent, SeverityEntry, VersionRange } from '../../model.ts';
 import { schemeNameFor } from '../../../versions/namespace.ts';
 import { scheme } from '../../../versions/registry.ts';
@@ -126,7 +127,15 @@ function readSeverity(value: unknown, by: string): SeverityEntry[] {
       throw new OsvRecordError(`severity[${index}] needs a type and a score`);
     }
     const version = cvssVersion(type, score);
-    return version === undefined ? { by, rating: score } : { by, cvssVersion: version, vector: score };
+    if (version === undefined) return { by, rating: score };
+    // Scored here, once, so that scans need no calculator; a vector that does not score is kept as written.
+    try {
+      // The computed score only: a rating word is the source's to give (GHSA's comes from database_specific).
+      const scored = cvssSeverity(by, score, { version });
+      return { by, cvssVersion: scored.cvssVersion, vector: scored.vector, score: scored.score };
+    } catch {
+      return { by, cvssVersion: version, vector: score };
+    }
   });
 }
 
