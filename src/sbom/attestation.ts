@@ -5,7 +5,7 @@ import type { Sbom } from '../core/sbom.ts';
 import type { Attestation, Descriptor, Image } from '../image/model.ts';
 import { SpyglassError, errorText } from '../core/errors.ts';
 import { decodeSpdx } from './spdx/decode.ts';
-import { spdxPredicate } from './format.ts';
+import { spdxPredicate } from './spdx/predicate.ts';
 import { imageSource } from '../image/source-summary.ts';
 
 export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';

@@ -10,6 +10,9 @@ import { encodeSpdx } from './spdx/encode.ts';
 import { decodeSpdx } from './spdx/decode.ts';
 import type { SpdxDocument } from './spdx/document.ts';
 import { decodeSpyglassJson, encodeSpyglassJson } from './spyglass-json.ts';
+import { spdxPredicate } from './spdx/predicate.ts';
+
+export { spdxPredicate };
 
 export type SbomFormat = 'json' | 'spdx' | 'cyclonedx';
 
@@ -21,7 +24,6 @@ export function encode(sbom: Sbom, format: SbomFormat): string {
   }
 }
 
-const SPDX_PREDICATE = 'https://spdx.dev/Document';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -34,14 +36,6 @@ export function detectFormat(document: unknown): SbomFormat | 'in-toto' | undefi
   if ('schemaVersion' in document && isObject(document.tool) && document.tool.name === 'spyglass') return 'json';
   if (typeof document._type === 'string' && document._type.startsWith('https://in-toto.io/Statement/')) return 'in-toto';
   return undefined;
-}
-
-/** An in-toto statement's SPDX predicate (BuildKit's SBOM attestation layer). */
-export function spdxPredicate(statement: Record<string, unknown>, documentName: string): SpdxDocument {
-  if (statement.predicateType !== SPDX_PREDICATE || !isObject(statement.predicate)) {
-    throw new SpyglassError(`${documentName}: in-toto statement of type ${JSON.stringify(statement.predicateType)} is not an SPDX SBOM`);
-  }
-  return statement.predicate as unknown as SpdxDocument;
 }
 
 /**
