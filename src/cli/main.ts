@@ -7,6 +7,7 @@ import { registerCache } from './cache.ts';
 import { registerDb } from './db.ts';
 import { registerCves } from './cves.ts';
 import { registerQuickview } from './quickview.ts';
+import { registerCompare } from './compare.ts';
 import type { CommandContext } from './context.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -38,6 +39,7 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
   registerDb(program, context);
   registerCves(program, context);
   registerQuickview(program, context);
+  registerCompare(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
