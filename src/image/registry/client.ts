@@ -206,6 +206,36 @@ export class RegistryClient {
     return { body: response.body, size: Number.isFinite(length) ? length : undefined };
   }
 
+  /**
+   * Every tag of the repository, in the registry's order, following the `Link: <…>; rel="next"` pages of
+   * `GET /v2/<name>/tags/list?n=` (distribution spec, "Listing Tags").
+   */
+  async tags(pageSize = 1000): Promise<string[]> {
+    const tags: string[] = [];
+    let path = `tags/list?n=${pageSize}`;
+    const seen = new Set<string>();
+    while (!seen.has(path)) {
+      seen.add(path);
+      const response = await this.send('GET', path, 'application/json');
+      if (response.status === 404) throw this.notFound(response, 'repository');
+      if (response.status !== 200) throw await this.failure(response, 'the tag list');
+      let page: { tags?: unknown };
+      try {
+        page = JSON.parse((await readBody(response, MAX_MANIFEST_BYTES)).toString('utf8')) as { tags?: unknown };
+      } catch (error) {
+        throw new SpyglassError(`${this.label}: the tag list is not JSON (${errorText(error)})`);
+      }
+      // A repository without tags answers `"tags": null`.
+      if (Array.isArray(page.tags)) tags.push(...page.tags.filter((tag): tag is string => typeof tag === 'string'));
+      const link = response.headers.link;
+      const next = typeof link === 'string' ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1] : undefined;
+      if (next === undefined) break;
+      // The next page is this repository's tag list again with another `last`; only its query is taken.
+      path = `tags/list${new URL(next, this.baseUrl).search}`;
+    }
+    return tags;
+  }
+
   /** A blob's size, or undefined when the registry does not have it. */
   async headBlob(digest: Digest): Promise<number | undefined> {
     const response = await this.send('HEAD', `blobs/${digest}`);
