@@ -3,12 +3,7 @@
 // `stable-slim` all point at, the base is reported under the tag that will keep meaning this image the
 // longest. The order is total, so the choice never depends on the order the catalog returned them in.
 import type { BaseImageRef } from './model.ts';
-
-/**
- * Words that name a channel rather than a release: a tag led by one moves to another release
- * (`stable-slim` went from bullseye to bookworm), so it is the least specific name an image has.
- */
-export const FLOATING_TAG_WORDS: readonly string[] = ['latest', 'stable', 'oldstable', 'oldoldstable', 'lts', 'current', 'mainline', 'rolling', 'edge', 'testing', 'unstable', 'sid'];
+import { tagAnatomy } from './tag-anatomy.ts';
 
 /** How specific a tag is, from least to most: a floating word, a name, a version, a dated build. */
 export type TagKind = 'floating' | 'named' | 'versioned' | 'dated';
@@ -17,21 +12,21 @@ const KIND_RANK: Record<TagKind, number> = { floating: 0, named: 1, versioned: 2
 
 export interface TagSpecificity {
   kind: TagKind;
-  /** Dotted version components of a versioned tag (`12.5-slim` → 2), 0 otherwise. */
+  /** Version components of a versioned tag (`12.5-slim` → 2), 0 otherwise. */
   versionComponents: number;
 }
 
-// A build date as image builders stamp tags (`bookworm-20240612-slim`, `3.19-20240101`): YYYYMMDD.
-const DATE_STAMP = /(?:^|[-_.])(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:$|[-_.])/;
-// A leading version (`12`, `12.5`, `v1.21.3`, `3.19.1-alpine`), up to the first non-version character.
-const LEADING_VERSION = /^v?(\d+(?:\.\d+)*)(?:$|[-_+])/;
-
+/**
+ * Read with the same tag words as the updated-base-image rule (tag-anatomy.ts, data/tag-words.json):
+ * a build date after the release (`bookworm-20240612-slim`) is a dated build; a leading version
+ * (`12.5-slim`, `v1.21`) a versioned tag; a floating or unstable word first (`stable-slim`, `latest`,
+ * `edge`) moves between releases; anything else (`bookworm-slim`, `slim`) is a name.
+ */
 export function tagSpecificity(tag: string): TagSpecificity {
-  if (DATE_STAMP.test(tag)) return { kind: 'dated', versionComponents: 0 };
-  const version = LEADING_VERSION.exec(tag);
-  if (version) return { kind: 'versioned', versionComponents: version[1]!.split('.').length };
-  const firstWord = tag.toLowerCase().split(/[-_.]/)[0] ?? '';
-  return { kind: FLOATING_TAG_WORDS.includes(firstWord) ? 'floating' : 'named', versionComponents: 0 };
+  const anatomy = tagAnatomy(tag);
+  if (anatomy.stamp !== undefined) return { kind: 'dated', versionComponents: 0 };
+  if (anatomy.form === 'number') return { kind: 'versioned', versionComponents: anatomy.version?.length ?? 0 };
+  return { kind: anatomy.form === 'floating' ? 'floating' : 'named', versionComponents: 0 };
 }
 
 /**

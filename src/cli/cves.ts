@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { VulnerabilityReport } from '../core/finding.ts';
-import { ExitStatus } from '../core/errors.ts';
+import { ExitStatus, SpyglassError } from '../core/errors.ts';
 import type { RenderOptions } from '../report/options.ts';
 import type { ReportFormat } from '../report/render.ts';
 import { addImageSelectionOptions, globalOptions, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
@@ -11,6 +11,8 @@ import { writeOutput } from './sbom.ts';
 import { isSbomInput } from '../sbom/input-prefix.ts';
 import type { Sbom } from '../core/sbom.ts';
 import type { VexDocument } from '../match/vex.ts';
+import type { Attestation, Image } from '../image/model.ts';
+import type { BaseFilter } from '../baseimage/attribute.ts';
 
 // The formats, in the order --help lists them (report/render.ts renders each).
 export const CVES_FORMATS = ['packages', 'only-packages', 'json', 'sarif', 'markdown', 'gitlab', 'cyclonedx', 'spdx'] as const satisfies readonly ReportFormat[];
@@ -45,6 +47,8 @@ interface CvesOptions extends ScanFlags {
   epss?: boolean;
   locations?: boolean;
   details?: boolean;
+  ignoreBase?: boolean;
+  onlyBase?: boolean;
 }
 
 const repeatable = (value: string, previous: string[]) => [...previous, value];
@@ -57,8 +61,13 @@ export function addSuppressionOptions(command: Command): Command {
     .option('--show-suppressed', 'show findings a VEX statement or an ignore entry suppressed, marked SUPPRESSED');
 }
 
-/** Scans `input` into a rated report with VEX and ignore entries applied (suppressed findings kept, marked). */
-export async function scanInput(input: string, options: ScanFlags, global: GlobalOptions, warn: (line: string) => void): Promise<VulnerabilityReport> {
+/**
+ * Scans `input` into a rated report with VEX and ignore entries applied (suppressed findings kept, marked).
+ * `onImage` sees the image while it is open (an `sbom://` input has none).
+ */
+export async function scanInput(
+  input: string, options: ScanFlags, global: GlobalOptions, warn: (line: string) => void, onImage?: (image: Image) => Promise<void>,
+): Promise<VulnerabilityReport> {
   const { SqliteAdvisoryStore } = await import('../advisories/store/sqlite.ts');
   const store = SqliteAdvisoryStore.open(global.dataDir);
   try {
@@ -69,7 +78,7 @@ export async function scanInput(input: string, options: ScanFlags, global: Globa
     const ignore = ignorePath === undefined ? undefined : await import('../match/ignore.ts');
     const ignoreFile = ignorePath === undefined ? undefined : await ignore!.loadIgnoreFile(ignorePath);
     const { scanSbom } = await import('../match/scan.ts');
-    const { sbom, vexDocuments, warnings } = await loadSbomWithVex(input, options, global);
+    const { sbom, vexDocuments, warnings } = await loadSbomWithVex(input, options, global, onImage);
     const report = await scanSbom(sbom, store);
     report.warnings.push(...warnings);
     const packagesById = new Map(report.packages.map((pkg) => [pkg.id, pkg]));
@@ -93,13 +102,16 @@ export async function scanInput(input: string, options: ScanFlags, global: Globa
  * The SBOM to match and the VEX documents found in the image (`*.vex.json`, read in the same pass over
  * the layers). An `sbom://` input or an image's SBOM attestation has no files to read them from.
  */
-async function loadSbomWithVex(input: string, options: ScanFlags, global: GlobalOptions): Promise<{ sbom: Sbom; vexDocuments: VexDocument[]; warnings: string[] }> {
+async function loadSbomWithVex(
+  input: string, options: ScanFlags, global: GlobalOptions, onImage?: (image: Image) => Promise<void>,
+): Promise<{ sbom: Sbom; vexDocuments: VexDocument[]; warnings: string[] }> {
   if (isSbomInput(input)) return { sbom: await (await import('../sbom/input.ts')).loadSbomInput(input), vexDocuments: [], warnings: [] };
   const [{ openImage }, { catalogAndCollect }, { sbomFromAttestation }, { VEX_FILE_COLLECTOR }] = await Promise.all([
     import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'), import('../match/vex-files.ts'),
   ]);
   const image = await openImage(input, openImageOptions(options, global));
   try {
+    await onImage?.(image);
     const attested = await sbomFromAttestation(image);
     if (attested) return { sbom: attested, vexDocuments: [], warnings: [] };
     const { sbom, collected } = await catalogAndCollect(image, { cacheDir: global.cacheDir, collect: VEX_FILE_COLLECTOR });
@@ -108,6 +120,38 @@ async function loadSbomWithVex(input: string, options: ScanFlags, global: Global
     return { sbom, vexDocuments: documents, warnings };
   } finally {
     await image.close();
+  }
+}
+
+/** `--ignore-base` or `--only-base`, when one is given. */
+function baseFilterOf(options: CvesOptions): BaseFilter | undefined {
+  if (options.ignoreBase === true && options.onlyBase === true) throw new SpyglassError('--ignore-base and --only-base exclude each other: give one');
+  if (options.ignoreBase === true) return 'ignore-base';
+  return options.onlyBase === true ? 'only-base' : undefined;
+}
+
+/**
+ * Keeps the findings of packages from the image's own layers (`ignore-base`) or from its base
+ * (`only-base`), the base detected with the catalog in the data directory when there is one; a
+ * one-line error when the base, or how many layers are its, is unknown.
+ */
+async function applyBaseFilter(report: VulnerabilityReport, attestations: readonly Attestation[], filter: BaseFilter, global: GlobalOptions): Promise<void> {
+  const [{ detectBase }, { attributeToBase, filterByBase }, { SqliteBaseImageCatalog }] = await Promise.all([
+    import('../baseimage/detect.ts'), import('../baseimage/attribute.ts'), import('../baseimage/catalog.ts'),
+  ]);
+  const catalog = SqliteBaseImageCatalog.openReadOnly(global.dataDir);
+  try {
+    const outcome = await detectBase({ source: report.target, attestations }, catalog);
+    if (outcome.base === undefined) throw new SpyglassError(`--${filter}: the base image of ${report.target.input} is unknown: ${outcome.reason}`);
+    const base = outcome.base;
+    if (base.baseLayers === undefined) {
+      const why = base.entry !== undefined ? 'has catalogued layers that are not the image\'s bottom layers' : 'is not in the base-image catalog';
+      throw new SpyglassError(`--${filter}: base image ${base.name} (from ${base.method === 'annotation' ? 'annotations' : base.method}) ${why}, so which layers are its is unknown; add it with \`spyglass base-images add\``);
+    }
+    report.findings = filterByBase(report.findings, attributeToBase({ source: report.target, packages: report.packages }, base), filter);
+    report.baseImage ??= { name: base.name, ...(base.ref.digest !== undefined ? { digest: base.ref.digest } : {}) };
+  } finally {
+    catalog?.close();
   }
 }
 
@@ -132,18 +176,27 @@ export function registerCves(program: Command, context: CommandContext): void {
     .option('--epss-score <score>', 'only vulnerabilities with an EPSS score of at least this (0–1)')
     .option('--epss-percentile <percentile>', 'only vulnerabilities with an EPSS percentile of at least this (0–1)')
     .option('--locations', 'show where each package was found (path and layer)')
-    .option('--details', 'show why each vulnerability matched');
+    .option('--details', 'show why each vulnerability matched')
+    .option('--ignore-base', 'leave out vulnerabilities of packages the base image brought')
+    .option('--only-base', 'only vulnerabilities of packages the base image brought');
   addSuppressionOptions(command);
   addImageSelectionOptions(command).action(async (input: string, options: CvesOptions) => {
     const format = parseFormat(options.format, CVES_FORMATS);
     const global = globalOptions(program);
     const { parseFilters, filterFindings } = await import('../report/filter.ts');
     const filters = parseFilters(options);
+    const baseFilter = baseFilterOf(options);
     // The default format shows warnings in its header; the others leave them to standard error.
     const warn = (line: string) => {
       if (!global.quiet && format !== 'packages') context.stderr.write(`warning: ${line}\n`);
     };
-    const report = await scanInput(input, options, global, warn);
+    // The base is detected after the scan; the image's provenance is read while it is open.
+    let attestations: Attestation[] = [];
+    const keepProvenance = async (image: Image) => {
+      attestations = await (await import('../baseimage/provenance.ts')).bufferProvenance(image.attestations);
+    };
+    const report = await scanInput(input, options, global, warn, baseFilter !== undefined ? keepProvenance : undefined);
+    if (baseFilter !== undefined) await applyBaseFilter(report, attestations, baseFilter, global);
     const packagesById = new Map(report.packages.map((pkg) => [pkg.id, pkg]));
     // Suppressed findings stay in the report: renderers hide them (and count them) unless --show-suppressed.
     report.findings = filterFindings(report.findings, packagesById, { ...filters, showSuppressed: true });
