@@ -7,6 +7,7 @@ import { registerCache } from './cache.ts';
 import { registerDb } from './db.ts';
 import { registerCves } from './cves.ts';
 import { registerQuickview } from './quickview.ts';
+import { registerRecommendations } from './recommendations.ts';
 import { registerBaseImages } from './base-images.ts';
 import { registerCompare } from './compare.ts';
 import type { CommandContext } from './context.ts';
@@ -40,6 +41,7 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
   registerDb(program, context);
   registerCves(program, context);
   registerQuickview(program, context);
+  registerRecommendations(program, context);
   registerBaseImages(program, context);
   registerCompare(program, context);
   try {

@@ -1,11 +1,17 @@
 // `spyglass quickview IMAGE`: the image's C/H/M/L(/U) summary and its base image's, as `docker scout
-// quickview` shows them. The base comes from the image's OCI annotations; it is scanned too when it can
-// be found: in the same OCI layout by its digest, else in its registry.
+// quickview` shows them. Without a base image catalog the base comes from the image's OCI annotations and
+// is scanned when it can be found: in the same OCI layout by its digest, else in its registry. With a
+// catalog the base is detected (provenance, annotations, layers), its counts are the catalog's when its
+// digest is catalogued, and the refreshed and updated base images are shown with their changes.
 import type { Command } from 'commander';
 import { errorText } from '../core/errors.ts';
+import type { Recommendation } from '../baseimage/model.ts';
 import type { VulnerabilityReport } from '../core/finding.ts';
+import type { Attestation } from '../image/model.ts';
+import type { QuickviewInput, RecommendedRow } from '../report/quickview.ts';
 import { addImageSelectionOptions, globalOptions, parseFormat, type CommandContext, type GlobalOptions } from './context.ts';
 import { addSuppressionOptions, scanInput, type ScanFlags } from './cves.ts';
+import { hasCatalog, liveFindings, scanWithProvenance, withCountedCatalog } from './recommendations.ts';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -20,18 +26,40 @@ export function baseImageInput(input: string, base: NonNullable<VulnerabilityRep
   return { input: `registry://${base.name}` };
 }
 
-async function scanBase(input: string, report: VulnerabilityReport, options: QuickviewOptions, global: GlobalOptions, warn: (line: string) => void) {
-  const base = report.baseImage;
+type BaseRow = NonNullable<QuickviewInput['base']>;
+
+/** The base image's row: scanned where baseImageInput finds it (a warning, and no counts, when it cannot be read). */
+async function scanBase(input: string, base: VulnerabilityReport['baseImage'], options: QuickviewOptions, global: GlobalOptions, warn: (line: string) => void, shownAs?: string): Promise<BaseRow | undefined> {
   if (base === undefined) return undefined;
+  const row = { name: shownAs ?? base.name, ...(base.digest ? { digest: base.digest } : {}) };
   const where = baseImageInput(input, base);
-  if (where === undefined) return { name: base.name, ...(base.digest ? { digest: base.digest } : {}) };
+  if (where === undefined) return row;
   try {
     const baseReport = await scanInput(where.input, { ...options, ref: where.ref }, global, () => {});
-    return { name: base.name, ...(base.digest ? { digest: base.digest } : {}), report: baseReport };
+    const { countFindings } = await import('../report/counts.ts');
+    return { ...row, counts: countFindings(liveFindings(baseReport.findings)), packages: baseReport.packages.length };
   } catch (error) {
     warn(`base image ${base.name}: not scanned (${errorText(error)})`);
-    return { name: base.name, ...(base.digest ? { digest: base.digest } : {}) };
+    return row;
   }
+}
+
+/**
+ * With a base image catalog: the detected base (with its catalogued figures when its digest is in the
+ * catalog, so it need not be pulled) and the recommendations; notes on what is missing become warnings.
+ */
+async function recommendedBases(report: VulnerabilityReport, attestations: readonly Attestation[], global: GlobalOptions, warn: (line: string) => void) {
+  const { recommendForImage } = await import('../baseimage/image-recommendations.ts');
+  const result = await withCountedCatalog(global, (catalog) => recommendForImage({ source: report.target, attestations }, catalog));
+  for (const note of result.notes) warn(note);
+  const detected = result.outcome.base;
+  if (detected === undefined) return undefined;
+  const digest = result.place?.digest ?? detected.ref.digest;
+  const reference = { name: detected.ref.tag !== undefined ? `${detected.ref.repository}:${detected.ref.tag}` : detected.ref.repository, ...(digest ? { digest } : {}) };
+  const catalogued: BaseRow | undefined = result.place?.record !== undefined && result.current.counts !== undefined
+    ? { name: detected.name, ...(digest ? { digest } : {}), counts: result.current.counts, ...(result.current.packages !== undefined ? { packages: result.current.packages } : {}) }
+    : undefined;
+  return { detected, reference, catalogued, recommendations: result.recommendations };
 }
 
 export function registerQuickview(program: Command, context: CommandContext): void {
@@ -46,27 +74,35 @@ export function registerQuickview(program: Command, context: CommandContext): vo
     const global = globalOptions(program);
     const warnings: string[] = [];
     const warn = (line: string) => warnings.push(line);
-    const report = await scanInput(input, { ...options, vexLocation: options.vexLocation ?? [] }, global, warn);
-    const base = await scanBase(input, report, options, global, warn);
+    const scanOptions = { ...options, vexLocation: options.vexLocation ?? [] };
+    const catalogued = await hasCatalog(global);
+    const { report, attestations } = catalogued ? await scanWithProvenance(input, scanOptions, global, warn) : { report: await scanInput(input, scanOptions, global, warn), attestations: [] };
+    const recommended = catalogued ? await recommendedBases(report, attestations, global, warn) : undefined;
+    const base = recommended === undefined
+      ? await scanBase(input, report.baseImage, options, global, warn)
+      : recommended.catalogued ?? await scanBase(input, recommended.reference, options, global, warn, recommended.detected.name);
     const { countFindings, renderQuickview, renderQuickviewJson } = await import('../report/quickview.ts');
-    const live = (findings: VulnerabilityReport['findings']) => findings.filter((finding) => finding.suppressed === undefined);
+    const { countsDelta } = await import('../baseimage/recommend.ts');
+    const row = (recommendation: Recommendation | undefined): RecommendedRow | undefined => recommendation === undefined ? undefined : {
+      name: recommendation.name,
+      ...(recommendation.ref.digest ? { digest: recommendation.ref.digest } : {}),
+      ...(recommendation.counts ? { counts: recommendation.counts } : {}),
+      // Against the counts the base row shows, so the change line is the difference of the two rows.
+      ...(recommendation.counts && base?.counts ? { delta: countsDelta(recommendation.counts, base.counts) } : {}),
+    };
+    const refreshed = row(recommended?.recommendations.find((r) => r.kind === 'refreshed'));
+    const updated = row(recommended?.recommendations.find((r) => r.kind === 'updated'));
     const quickview = {
       target: {
         name: report.target.names[0] ?? input,
         ...(report.target.manifestDigest ?? report.target.configDigest ? { digest: report.target.manifestDigest ?? report.target.configDigest } : {}),
         ...(report.target.platform ? { platform: report.target.platform } : {}),
-        counts: countFindings(live(report.findings)),
+        counts: countFindings(liveFindings(report.findings)),
         packages: report.packages.length,
       },
-      ...(base !== undefined
-        ? {
-            base: {
-              name: base.name,
-              ...(base.digest ? { digest: base.digest } : {}),
-              ...('report' in base && base.report ? { counts: countFindings(live(base.report.findings)), packages: base.report.packages.length } : {}),
-            },
-          }
-        : {}),
+      ...(base !== undefined ? { base } : {}),
+      ...(refreshed ? { refreshed } : {}),
+      ...(updated ? { updated } : {}),
       database: report.database,
       warnings,
     };
