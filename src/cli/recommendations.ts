@@ -17,6 +17,7 @@ interface RecommendationsOptions extends ImageSelectionOptions {
   onlyRefresh?: boolean;
   onlyUpdate?: boolean;
   tag?: string;
+  details?: boolean;
 }
 
 /** Whether the data directory holds a base image catalog (`base-images.db`). */
@@ -68,7 +69,8 @@ export function registerRecommendations(program: Command, context: CommandContex
     .option('--only-refresh', 'only the refreshed base image (same tag, newer digest)')
     .option('--only-update', 'only the updated base image (another tag) and the other variants')
     .option('--tag <tag>', 'show this tag of the base image\'s repository as the updated base image')
-    .option('--format <format>', FORMATS.join(', '), 'text');
+    .option('--format <format>', FORMATS.join(', '), 'text')
+    .option('--details', 'show the evidence the base image was detected by');
   addImageSelectionOptions(command).action(async (input: string, options: RecommendationsOptions) => {
     const format = parseFormat(options.format, FORMATS);
     if (options.onlyRefresh === true && options.onlyUpdate === true) throw new SpyglassError('--only-refresh and --only-update: give one of them, or neither for both');
@@ -107,7 +109,7 @@ export function registerRecommendations(program: Command, context: CommandContex
       notes: result.notes,
       database: report.database,
       warnings,
-    }, format, { color: format === 'text' && (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env) });
+    }, format, { color: format === 'text' && (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env), details: options.details === true });
     context.stdout.write(text);
     if (!global.quiet && format === 'json') for (const line of warnings) context.stderr.write(`warning: ${line}\n`);
   });

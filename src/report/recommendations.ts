@@ -36,7 +36,7 @@ export interface RecommendationsView {
   warnings: string[];
 }
 
-export function renderRecommendations(view: RecommendationsView, format: RecommendationsFormat, options: { color?: boolean; now?: Date } = {}): string {
+export function renderRecommendations(view: RecommendationsView, format: RecommendationsFormat, options: { color?: boolean; now?: Date; details?: boolean } = {}): string {
   switch (format) {
     case 'text': return renderRecommendationsText(view, options);
     case 'markdown': return renderRecommendationsMarkdown(view, options.now ?? new Date());
@@ -82,9 +82,15 @@ const SECTION_TITLES: Readonly<Record<Recommendation['kind'], [string, string]>>
   alternative: ['Alternatives', 'The best tag of each other variant of the repository.'],
 };
 
-export function renderRecommendationsText(view: RecommendationsView, options: { color?: boolean; now?: Date } = {}): string {
+export function renderRecommendationsText(view: RecommendationsView, options: { color?: boolean; now?: Date; details?: boolean } = {}): string {
   const now = options.now ?? new Date();
   const lines = [`${bold('Recommended fixes for image', options.color)}  ${view.target.name}`, '', ...overviewText(view, options.color, now), ''];
+  // `--details`: the evidence detection went by (JSON always carries it).
+  if (options.details === true && view.base !== undefined && view.base.evidence.length > 0) {
+    lines.push(`  Base image detected by ${view.base.method}:`);
+    for (const line of view.base.evidence) lines.push(...wrap(`- ${line}`, '    '));
+    lines.push('');
+  }
   for (const warning of view.warnings) lines.push(`  ! ${warning}`);
   if (view.warnings.length > 0) lines.push('');
   for (const note of view.notes) lines.push(...wrap(note, '  '), '');

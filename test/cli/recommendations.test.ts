@@ -177,6 +177,10 @@ describe('spyglass recommendations', () => {
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`Refreshed: ✓ The base image is the newest digest of ${repository.replace(/\./g, '\\.')}:bookworm-slim in the catalog\\.`));
     assert.match(text.stdout, /Updated: ✓ No newer stable tag of the slim variant in the catalog\./);
+    // --details shows the evidence: the base's layer chain is the image's bottom.
+    const details = cli(['recommendations', `oci-dir://${FIXTURE_OCI}`, '--ref', 'app-bookworm', '--details']);
+    assert.equal(details.status, 0, details.stderr);
+    assert.match(details.stdout, /Base image detected by layers:\n {4}- /);
   });
 
   it('an image whose base is unknown gets the reason and how to fill the catalog, not an error', () => {
