@@ -23,7 +23,7 @@ const IMAGES: [string, string[]][] = [
   ['multiarch-arm64', ['--ref', 'multiarch', '--platform', 'linux/arm64/v8']],
 ];
 const RUNS = 5;
-const COLD_RUNS = 3;
+const COLD_RUNS = 5;
 const BIN = join(import.meta.dirname, '..', 'bin', 'spyglass.js');
 
 function run(args: string[], env: NodeJS.ProcessEnv): number {
