@@ -61,14 +61,16 @@ describe('spyglass cves', () => {
     assert.ok(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
   });
 
-  it('scanning the SBOM Spyglass exported for the image gives identical findings', () => {
-    const sbomFile = join(work, 'app-bullseye.spdx.json');
-    const exported = runCli(['sbom', ...IMAGE, '--format', 'spdx', '-o', sbomFile], { env });
-    assert.equal(exported.status, 0, exported.stderr);
-    const fromSbom = runCli(['cves', `sbom://${sbomFile}`, '--format', 'json'], { env });
-    assert.equal(fromSbom.status, 0, fromSbom.stderr);
+  it('scanning the SBOM Spyglass exported for the image (SPDX, CycloneDX, Spyglass JSON) gives identical findings', () => {
     const rows = (document: ReportJson) => document.vulnerabilities.map((v) => `${v.package.purl} ${v.id} ${v.status} ${v.fixedVersions.join(',')} ${v.severity}`).sort();
-    assert.deepEqual(rows(JSON.parse(fromSbom.stdout) as ReportJson), rows(report));
+    for (const format of ['spdx', 'cyclonedx', 'json']) {
+      const sbomFile = join(work, `app-bullseye.${format}.json`);
+      const exported = runCli(['sbom', ...IMAGE, '--format', format, '-o', sbomFile], { env });
+      assert.equal(exported.status, 0, exported.stderr);
+      const fromSbom = runCli(['cves', `sbom://${sbomFile}`, '--format', 'json'], { env });
+      assert.equal(fromSbom.status, 0, fromSbom.stderr);
+      assert.deepEqual(rows(JSON.parse(fromSbom.stdout) as ReportJson), rows(report), format);
+    }
   });
 
   it('filters, and -e exits 2 only while vulnerabilities remain', () => {
