@@ -15,6 +15,7 @@ import { recommend } from '../src/baseimage/recommend.ts';
 import type { Digest } from '../src/core/digest.ts';
 import type { Sbom, SbomSource } from '../src/core/sbom.ts';
 import { FIXTURE_MANIFESTS } from '../test/helpers/fixtures.ts';
+import { minimalSbom } from '../test/helpers/sbom.ts';
 
 const CATALOG_SIZE = 1000;
 const ROUNDS = 200;
@@ -34,7 +35,7 @@ const manifest = (name: string) => JSON.parse(readFileSync(join(FIXTURE_MANIFEST
 const fakeDigest = (seed: string): Digest => `sha256:${createHash('sha256').update(seed).digest('hex')}`;
 
 function emptySbom(source: SbomSource): Sbom {
-  return { schemaVersion: 1, tool: { name: 'spyglass', version: 'bench' }, createdAt: '2026-01-01T00:00:00Z', source, packages: [], relationships: [], unknowns: [], catalogers: [] };
+  return minimalSbom([], { source });
 }
 
 function record(repository: string, tag: string, digest: Digest, diffIds: Digest[], created: string, counts: number[]): CatalogImage {

@@ -15,6 +15,7 @@ import { SqliteBaseImageCatalog, catalogPath } from '../../src/baseimage/catalog
 import type { CatalogImage } from '../../src/baseimage/model.ts';
 import { expectedImage, type ExpectedImage } from '../helpers/fixtures.ts';
 import { rejectsWithMessage } from '../helpers/expect-error.ts';
+import { minimalSbom } from '../helpers/sbom.ts';
 
 const REPOSITORY = '127.0.0.1:5000/library/debian';
 
@@ -33,16 +34,10 @@ function entryOf(image: ExpectedImage, tag: string, indexedAt: string, repositor
 }
 
 function sbomOf(digest: string, packages: string[] = []): Sbom {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'spyglass', version: 'test' },
-    createdAt: '2025-01-01T00:00:00.000Z',
-    source: { input: digest, names: [], manifestDigest: digest as Digest, layers: [] },
-    packages: packages.map((name) => ({ id: name, type: 'deb', name, version: '1', purl: `pkg:deb/debian/${name}@1`, licenses: [], locations: [] })),
-    relationships: [],
-    unknowns: [],
-    catalogers: [],
-  };
+  return minimalSbom(
+    packages.map((name) => ({ id: name, type: 'deb', name, version: '1', purl: `pkg:deb/debian/${name}@1`, licenses: [], locations: [] })),
+    { source: { input: digest, manifestDigest: digest as Digest }, createdAt: '2025-01-01T00:00:00.000Z' },
+  );
 }
 
 const bullseye = expectedImage('debian-bullseye-base');

@@ -12,6 +12,7 @@ import { distroNamespace } from '../../src/match/namespaces.ts';
 import { deb } from '../../src/versions/deb/deb.ts';
 import { go } from '../../src/versions/go/go.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
+import { minimalSbom } from '../helpers/sbom.ts';
 
 let store: SqliteAdvisoryStore;
 before(() => {
@@ -28,17 +29,7 @@ function pkg(type: PackageType, name: string, version: string, extra: Partial<Pa
 }
 
 function sbom(packages: Package[], distro?: Distro): Sbom {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'spyglass', version: 'test' },
-    createdAt: '2026-01-01T00:00:00Z',
-    source: { input: 'test', names: [], layers: [] },
-    ...(distro ? { distro } : {}),
-    packages,
-    relationships: [],
-    unknowns: [],
-    catalogers: [],
-  };
+  return minimalSbom(packages, distro ? { distro } : {});
 }
 
 

@@ -15,6 +15,7 @@ import { matchSbom } from '../../src/match/match.ts';
 import { distroNamespace } from '../../src/match/namespaces.ts';
 import { filterFindings } from '../../src/report/filter.ts';
 import { scheme } from '../../src/versions/registry.ts';
+import { minimalSbom } from '../helpers/sbom.ts';
 import {
   FixtureAdvisoryStore,
   fanalPackages,
@@ -40,17 +41,7 @@ const FANAL_LIST: Readonly<Record<string, string>> = {
 };
 
 function sbomOf(packages: Package[], distro: Distro | undefined): Sbom {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'spyglass', version: 'test' },
-    createdAt: '2026-01-01T00:00:00Z',
-    source: { input: 'trivy-golden', names: [], layers: [] },
-    ...(distro ? { distro } : {}),
-    packages,
-    relationships: [],
-    unknowns: [],
-    catalogers: [],
-  };
+  return minimalSbom(packages, { ...(distro ? { distro } : {}), source: { input: 'trivy-golden' } });
 }
 
 interface ImagePackages {
