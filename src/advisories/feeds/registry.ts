@@ -10,6 +10,7 @@ import { nvdFeed } from './nvd/nvd-feed.ts';
 import { vulnrichmentFeed } from './vulnrichment/vulnrichment-feed.ts';
 import { kevFeed } from './kev/kev-feed.ts';
 import { epssFeed } from './epss/epss-feed.ts';
+import { suseFeed } from './suse/suseFeed.ts';
 
 export const FEEDS: readonly Feed[] = [
   osvFeed,
@@ -22,4 +23,5 @@ export const FEEDS: readonly Feed[] = [
   vulnrichmentFeed,
   kevFeed,
   epssFeed,
+  suseFeed,
 ];
