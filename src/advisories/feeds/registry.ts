@@ -6,6 +6,7 @@ import { friendsOfPhpFeed } from './friendsofphp/friendsofphp-feed.ts';
 import { alpineSecdbFeed } from './alpine-secdb/alpineSecdbFeed.ts';
 import { debianDsaFeed } from './debian-dsa/debianDsaFeed.ts';
 import { debianTrackerFeed } from './debian-tracker/debianTrackerFeed.ts';
+import { debianCveListFeed } from './debian-cve-list/debianCveListFeed.ts';
 import { nvdFeed } from './nvd/nvd-feed.ts';
 import { vulnrichmentFeed } from './vulnrichment/vulnrichment-feed.ts';
 import { kevFeed } from './kev/kev-feed.ts';
@@ -18,6 +19,7 @@ export const FEEDS: readonly Feed[] = [
   friendsOfPhpFeed,
   debianTrackerFeed,
   debianDsaFeed,
+  debianCveListFeed,
   alpineSecdbFeed,
   nvdFeed,
   vulnrichmentFeed,
