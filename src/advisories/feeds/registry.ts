@@ -11,6 +11,7 @@ import { nvdFeed } from './nvd/nvd-feed.ts';
 import { vulnrichmentFeed } from './vulnrichment/vulnrichment-feed.ts';
 import { kevFeed } from './kev/kev-feed.ts';
 import { epssFeed } from './epss/epss-feed.ts';
+import { marinerOvalFeed } from './mariner-oval/marinerOvalFeed.ts';
 import { suseFeed } from './suse/suseFeed.ts';
 
 export const FEEDS: readonly Feed[] = [
@@ -21,6 +22,7 @@ export const FEEDS: readonly Feed[] = [
   debianDsaFeed,
   debianCveListFeed,
   alpineSecdbFeed,
+  marinerOvalFeed,
   nvdFeed,
   vulnrichmentFeed,
   kevFeed,
