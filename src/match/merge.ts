@@ -22,11 +22,12 @@ export interface Hit {
 
 /** Which source's record is shown first: the distribution's own, then GitHub's, then the ecosystem's others. */
 function preference(hit: Hit): number {
-  if (hit.source === 'debian-tracker' || hit.source === 'alpine-secdb') return 0;
-  if (hit.source === 'osv' && hit.reason.namespace.includes(':')) return 1;
+  // A distribution release's own record (Debian's tracker or its CVE list, Alpine's secdb, SUSE, Mariner,
+  // an Ubuntu or AlmaLinux OSV record): namespaces of releases are `family:release`.
+  if (hit.source === 'debian-dsa') return 5;
+  if (hit.reason.namespace.includes(':')) return hit.source === 'osv' ? 1 : 0;
   if (hit.advisoryId.startsWith('GHSA-')) return 2;
   if (hit.source === 'osv') return 3;
-  if (hit.source === 'debian-dsa') return 5;
   return 4;
 }
 

@@ -18,7 +18,7 @@ const isGhsa = (view: SourceView): boolean => view.source === 'osv' && /^GHSA-/i
 export const ADVISORY_KINDS = {
   /** The record that matched an OS package in its distribution's namespace (Debian's tracker, an AlmaLinux or Ubuntu OSV record…). */
   distribution: { is: (view) => !isGhsa(view), matchedOnly: true },
-  'debian-tracker': { is: (view) => view.source === 'debian-tracker', matchedOnly: false },
+  'debian-tracker': { is: (view) => view.source === 'debian-tracker' || view.source === 'debian-cve-list', matchedOnly: false },
   'alpine-secdb': { is: (view) => view.source === 'alpine-secdb', matchedOnly: false },
   /** GitHub's advisory (OSV `GHSA-…`): its `database_specific.severity` is the ecosystem's rating Docker Scout shows. */
   ghsa: { is: isGhsa, matchedOnly: false },

@@ -21,6 +21,7 @@ export { candidateAdvisories } from './preference.ts';
 /** Who rates for a feed whose records carry no rater of their own (Debian's tracker gives `urgency` only). */
 const FEED_RATERS: ReadonlyMap<string, string> = new Map([
   ['debian-tracker', 'debian'],
+  ['debian-cve-list', 'debian'],
   ['debian-dsa', 'debian'],
   ['alpine-secdb', 'alpine'],
 ]);
