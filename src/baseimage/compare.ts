@@ -4,7 +4,8 @@
 // OTHER is "fixed". Pure: two VulnerabilityReports in, one Comparison out (docs/compare.md).
 import { SEVERITY_LEVELS, type Finding, type SeverityLevel, type VulnerabilityReport } from '../core/finding.ts';
 import type { Package, PackageType } from '../core/package.ts';
-import type { SeverityCounts } from './model.ts';
+import { countFindings, emptyCounts, type SeverityCounts } from '../report/counts.ts';
+import { levelOf } from '../report/order.ts';
 import { ascending, changeKind, compareText, entriesOf, packageKey, pairVersions, PACKAGE_CHANGE_KINDS, type PackageChangeKind } from './package-changes.ts';
 
 export { PACKAGE_CHANGE_KINDS, type PackageChangeKind } from './package-changes.ts';
@@ -96,14 +97,6 @@ export interface CompareFilters {
   packageTypes?: PackageType[];
 }
 
-function emptyCounts(): SeverityCounts {
-  return { critical: 0, high: 0, medium: 0, low: 0, unspecified: 0 };
-}
-
-function levelOf(finding: Finding): SeverityLevel {
-  return finding.rating?.level ?? 'unspecified';
-}
-
 /** The report's packages and live findings after the filters, and how many findings were suppressed. */
 function restrict(report: VulnerabilityReport, filters: CompareFilters) {
   const types = filters.packageTypes ? new Set<PackageType>(filters.packageTypes) : undefined;
@@ -186,12 +179,6 @@ function compareVulnerabilityChanges(a: VulnerabilityChange, b: VulnerabilityCha
     || compareText(a.id, b.id)
     || compareText(a.package.type, b.package.type)
     || compareText(a.package.name, b.package.name);
-}
-
-function countFindings(findings: readonly Finding[]): SeverityCounts {
-  const counts = emptyCounts();
-  for (const finding of findings) counts[levelOf(finding)] += 1;
-  return counts;
 }
 
 function sizeOf(report: VulnerabilityReport): number | undefined {

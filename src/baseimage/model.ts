@@ -3,9 +3,9 @@
 import type { Digest } from '../core/digest.ts';
 import type { Distro, PackageType } from '../core/package.ts';
 import type { Sbom } from '../core/sbom.ts';
-import type { SeverityLevel } from '../core/finding.ts';
+import type { SeverityCounts } from '../report/counts.ts';
 
-export type SeverityCounts = Record<SeverityLevel, number>;
+export type { SeverityCounts };
 
 /** One platform image of a catalogued tag, as `base-images add` / `index` recorded it. */
 export interface CatalogImage {

@@ -1,23 +1,20 @@
 // Which package of one image is which package of another: identity, versions paired across the two
 // images, and the direction of a version change by the ecosystem's own ordering (versions/).
-import type { Package, PackageType } from '../core/package.ts';
+import { OS_PACKAGE_TYPES, type Package, type PackageType } from '../core/package.ts';
 import { scheme } from '../versions/registry.ts';
+import { compareText } from '../report/order.ts';
+
+export { compareText };
 
 /** How one package entry differs: `upgraded` / `downgraded` when IMAGE's version is higher / lower than OTHER's by the ecosystem's ordering, `changed` when the versions cannot be ordered. */
 export type PackageChangeKind = 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed' | 'unchanged';
 
 export const PACKAGE_CHANGE_KINDS: readonly PackageChangeKind[] = ['added', 'removed', 'upgraded', 'downgraded', 'changed', 'unchanged'];
 
-const OS_PACKAGE_TYPES: ReadonlySet<PackageType> = new Set(['deb', 'apk', 'rpm']);
-
 /** The version scheme each package type's versions follow (versions/registry.ts). */
 const VERSION_SCHEME: Readonly<Record<PackageType, string>> = {
   deb: 'deb', apk: 'apk', rpm: 'rpm', npm: 'npm', pypi: 'pep440', maven: 'maven', golang: 'go', cargo: 'semver', gem: 'gem', composer: 'composer', nuget: 'nuget',
 };
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** The ecosystem's order of two versions, or undefined when its scheme cannot read one of them (`(devel)`). */
 export function orderVersions(type: PackageType, a: string, b: string): -1 | 0 | 1 | undefined {

@@ -57,10 +57,6 @@ export async function scanWithProvenance(input: string, options: ScanFlags, glob
   return { report, attestations };
 }
 
-export function liveFindings(findings: VulnerabilityReport['findings']): VulnerabilityReport['findings'] {
-  return findings.filter((finding) => finding.suppressed === undefined);
-}
-
 export function registerRecommendations(program: Command, context: CommandContext): void {
   const command = program
     .command('recommendations')
@@ -90,7 +86,7 @@ export function registerRecommendations(program: Command, context: CommandContex
         name: report.target.names[0] ?? input,
         ...(digest ? { digest } : {}),
         ...(report.target.platform ? { platform: report.target.platform } : {}),
-        counts: countFindings(liveFindings(report.findings)),
+        counts: countFindings(report.findings),
         packages: report.packages.length,
       },
       ...(base !== undefined ? {

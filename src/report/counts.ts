@@ -4,7 +4,7 @@ import { levelOf } from './order.ts';
 
 export type SeverityCounts = Record<SeverityLevel, number>;
 
-function emptyCounts(): SeverityCounts {
+export function emptyCounts(): SeverityCounts {
   return { critical: 0, high: 0, medium: 0, low: 0, unspecified: 0 };
 }
 
