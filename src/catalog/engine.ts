@@ -2,7 +2,7 @@
 // rebuilt from the layers' listings, and the packages of the files that survive in it reported with
 // the layer that last wrote them and the layer that first listed them.
 import type { Digest } from '../core/digest.ts';
-import type { Package, UnknownFile } from '../core/package.ts';
+import { OS_PACKAGE_TYPES, type Package, type UnknownFile } from '../core/package.ts';
 import type { Relationship, Sbom } from '../core/sbom.ts';
 import type { Image } from '../image/model.ts';
 import { imageSource } from '../image/source-summary.ts';
@@ -71,8 +71,6 @@ function osFileReader(tree: FileTree, catalogs: LayerCatalog[]): (path: string) 
     return layer?.osFiles[resolved.path];
   };
 }
-
-const OS_TYPES = new Set(['deb', 'apk', 'rpm']);
 
 /** Lists every package in `image`. */
 export async function catalogImage(image: Image, options: CatalogOptions = {}): Promise<Sbom> {
@@ -190,7 +188,7 @@ function markIntroduced(packages: Package[], catalogs: LayerCatalog[]): void {
     for (const findings of Object.values(catalog.files)) {
       for (const result of Object.values(findings.results)) {
         for (const found of result.packages) {
-          if (!OS_TYPES.has(found.type)) continue;
+          if (!OS_PACKAGE_TYPES.has(found.type)) continue;
           const id = `${found.type}\0${found.name}\0${found.version}\0${found.arch ?? ''}`;
           if (!firstSeen.has(id)) firstSeen.set(id, catalog.diffId);
         }
@@ -198,7 +196,7 @@ function markIntroduced(packages: Package[], catalogs: LayerCatalog[]): void {
     }
   }
   for (const pkg of packages) {
-    if (!OS_TYPES.has(pkg.type)) continue;
+    if (!OS_PACKAGE_TYPES.has(pkg.type)) continue;
     pkg.introducedLayerDiffId = firstSeen.get(`${pkg.type}\0${pkg.name}\0${pkg.version}\0${pkg.arch ?? ''}`) ?? pkg.locations[0]!.layerDiffId;
   }
 }
@@ -211,12 +209,12 @@ function markIntroduced(packages: Package[], catalogs: LayerCatalog[]): void {
 function markOwnership(packages: Package[], relationships: Relationship[]): void {
   const owner = new Map<string, Package>();
   for (const pkg of packages) {
-    if (!OS_TYPES.has(pkg.type)) continue;
+    if (!OS_PACKAGE_TYPES.has(pkg.type)) continue;
     for (const file of pkg.files ?? []) owner.set(file, pkg);
   }
   if (owner.size === 0) return;
   for (const pkg of packages) {
-    if (OS_TYPES.has(pkg.type)) continue;
+    if (OS_PACKAGE_TYPES.has(pkg.type)) continue;
     const path = pkg.locations[0]!.path;
     const found = owner.get(path) ?? owner.get(path.slice(0, path.lastIndexOf('/')));
     if (found) {

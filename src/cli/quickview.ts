@@ -11,7 +11,7 @@ import type { Attestation } from '../image/model.ts';
 import type { QuickviewInput, RecommendedRow } from '../report/quickview.ts';
 import { addImageSelectionOptions, globalOptions, parseFormat, type CommandContext, type GlobalOptions } from './context.ts';
 import { addSuppressionOptions, scanInput, type ScanFlags } from './cves.ts';
-import { hasCatalog, liveFindings, scanWithProvenance, withCountedCatalog } from './recommendations.ts';
+import { hasCatalog, scanWithProvenance, withCountedCatalog } from './recommendations.ts';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -20,7 +20,7 @@ interface QuickviewOptions extends ScanFlags {
 }
 
 /** Where the base image named by `digest` can be read from, given how the image itself was read. */
-export function baseImageInput(input: string, base: NonNullable<VulnerabilityReport['baseImage']>): { input: string; ref?: string } | undefined {
+export function baseImageInput(input: string, base: NonNullable<VulnerabilityReport['baseImage']>): { input: string; ref?: string } {
   if ((input.startsWith('oci-dir://') || input.startsWith('oci-archive://')) && base.digest !== undefined) return { input, ref: base.digest };
   if (base.digest !== undefined) return { input: `registry://${base.name.replace(/@.*$/, '')}@${base.digest}` };
   return { input: `registry://${base.name}` };
@@ -33,11 +33,10 @@ async function scanBase(input: string, base: VulnerabilityReport['baseImage'], o
   if (base === undefined) return undefined;
   const row = { name: shownAs ?? base.name, ...(base.digest ? { digest: base.digest } : {}) };
   const where = baseImageInput(input, base);
-  if (where === undefined) return row;
   try {
     const baseReport = await scanInput(where.input, { ...options, ref: where.ref }, global, () => {});
     const { countFindings } = await import('../report/counts.ts');
-    return { ...row, counts: countFindings(liveFindings(baseReport.findings)), packages: baseReport.packages.length };
+    return { ...row, counts: countFindings(baseReport.findings), packages: baseReport.packages.length };
   } catch (error) {
     warn(`base image ${base.name}: not scanned (${errorText(error)})`);
     return row;
@@ -97,7 +96,7 @@ export function registerQuickview(program: Command, context: CommandContext): vo
         name: report.target.names[0] ?? input,
         ...(report.target.manifestDigest ?? report.target.configDigest ? { digest: report.target.manifestDigest ?? report.target.configDigest } : {}),
         ...(report.target.platform ? { platform: report.target.platform } : {}),
-        counts: countFindings(liveFindings(report.findings)),
+        counts: countFindings(report.findings),
         packages: report.packages.length,
       },
       ...(base !== undefined ? { base } : {}),

@@ -3,6 +3,9 @@ import type { Digest } from './digest.ts';
 /** Package types, named after their purl types (https://github.com/package-url/purl-spec). */
 export type PackageType = 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'maven' | 'golang' | 'cargo' | 'gem' | 'composer' | 'nuget';
 
+/** The package types of a distribution's package manager (the rest are language packages). */
+export const OS_PACKAGE_TYPES: ReadonlySet<PackageType> = new Set(['deb', 'apk', 'rpm']);
+
 /** Where a package was found: the metadata file (or binary) and the layer that last wrote it. */
 export interface PackageLocation {
   path: string;

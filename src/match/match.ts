@@ -5,14 +5,14 @@
 // and its GHSA, a GO- id) become one finding per package.
 import type { AdvisoryRecord, AffectedRow, AdvisoryStore } from '../advisories/store/store.ts';
 import type { Finding, MatchReason, SourceView } from '../core/finding.ts';
-import type { Package } from '../core/package.ts';
+import { OS_PACKAGE_TYPES, type Package } from '../core/package.ts';
 import type { Sbom } from '../core/sbom.ts';
 import { schemeNameFor } from '../versions/namespace.ts';
 import { scheme as schemeByName } from '../versions/registry.ts';
 import type { VersionScheme } from '../versions/scheme.ts';
 import { describeRange, fixesAbove, rowAffects } from './evaluate.ts';
 import { mergeHits, type Hit } from './merge.ts';
-import { OS_PACKAGE_TYPES, distroNamespace, ecosystemKey } from './namespaces.ts';
+import { distroNamespace, ecosystemKey } from './namespaces.ts';
 
 export interface MatchResult {
   findings: Finding[];

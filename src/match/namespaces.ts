@@ -46,7 +46,6 @@ const ECOSYSTEMS: Partial<Record<PackageType, string>> = {
   maven: 'maven',
 };
 
-export const OS_PACKAGE_TYPES: ReadonlySet<PackageType> = new Set(['deb', 'apk', 'rpm']);
 
 /** The namespace and name a language package is looked up by, as the ingesters store them. */
 export function ecosystemKey(pkg: Pick<Package, 'type' | 'name'>): { namespace: string; name: string } | undefined {
