@@ -13,6 +13,8 @@ import { kevFeed } from './kev/kev-feed.ts';
 import { epssFeed } from './epss/epss-feed.ts';
 import { marinerOvalFeed } from './mariner-oval/marinerOvalFeed.ts';
 import { suseFeed } from './suse/suseFeed.ts';
+import { ubuntuTrackerFeed } from './ubuntu-tracker/ubuntuTrackerFeed.ts';
+import { chainguardSecdbFeed, wolfiSecdbFeed } from './wolfi-secdb/rollingSecdbFeed.ts';
 
 export const FEEDS: readonly Feed[] = [
   osvFeed,
@@ -28,4 +30,7 @@ export const FEEDS: readonly Feed[] = [
   kevFeed,
   epssFeed,
   suseFeed,
+  ubuntuTrackerFeed,
+  wolfiSecdbFeed,
+  chainguardSecdbFeed,
 ];

@@ -3,7 +3,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { Feed, FeedFile } from '../feed.ts';
 import type { RecordSink } from '../../model.ts';
-import { readSecdb } from './secdb.ts';
+import { alpineOrigin, readSecdb } from './secdb.ts';
 
 /**
  * `v3.18/main.json`, `edge/community.json`, `v3.11/main.yaml`, or a lone `main.json` (a download is
@@ -31,7 +31,7 @@ export const alpineSecdbFeed: Feed = {
         sink.skipped({ where: file.name, reason: `malformed ${match[2] === 'json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}` });
         continue;
       }
-      for (const advisory of readSecdb(data, file.name, match[1], sink)) sink.advisory(advisory);
+      for (const advisory of readSecdb(data, file.name, alpineOrigin(match[1]), sink)) sink.advisory(advisory);
     }
   },
 };

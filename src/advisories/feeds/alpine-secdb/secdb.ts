@@ -24,25 +24,46 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Whose secdb it is: the feed named in each Advisory, and the namespace of a document. Alpine's comes from
+ * the document's branch; Wolfi's and Chainguard's (the same format, https://github.com/wolfi-dev/wolfi-secdb)
+ * are rolling distributions with one fixed namespace.
+ */
+export interface SecdbOrigin {
+  source: string;
+  namespaceOf(document: Record<string, unknown>): Namespace | { problem: string };
+}
+
+/** Alpine: the branch from the file's `distroversion`, else from its folder (`v3.18/main.json`). */
+export function alpineOrigin(branchFromPath: string | undefined): SecdbOrigin {
+  return {
+    source: 'alpine-secdb',
+    namespaceOf(document) {
+      const branch = typeof document.distroversion === 'string' ? document.distroversion : branchFromPath;
+      const namespace = branch === undefined ? undefined : alpineNamespace(branch);
+      return namespace ?? { problem: `unknown Alpine branch ${JSON.stringify(branch)}` };
+    },
+  };
+}
+
 /** One Advisory per id in the file, holding every package entry that names it. */
-export function readSecdb(data: unknown, where: string, branchFromPath: string | undefined, sink: RecordSink): Advisory[] {
+export function readSecdb(data: unknown, where: string, origin: SecdbOrigin, sink: RecordSink): Advisory[] {
   // `packages:` with nothing under it (v3.3/community.yaml) is an empty list, not a broken file.
   if (isObject(data) && (data.packages === '' || data.packages === null)) return [];
   if (!isObject(data) || !Array.isArray(data.packages)) {
     sink.skipped({ where, reason: 'not a secdb document (no packages list)' });
     return [];
   }
-  const branch = typeof data.distroversion === 'string' ? data.distroversion : branchFromPath;
-  const namespace = branch === undefined ? undefined : alpineNamespace(branch);
-  if (!namespace) {
-    sink.skipped({ where, reason: `unknown Alpine branch ${JSON.stringify(branch)}` });
+  const namespace = origin.namespaceOf(data);
+  if (typeof namespace !== 'string') {
+    sink.skipped({ where, reason: namespace.problem });
     return [];
   }
   const advisories = new Map<string, Advisory>();
   const advisoryFor = (id: string): Advisory => {
     let advisory = advisories.get(id);
     if (!advisory) {
-      advisory = { source: 'alpine-secdb', id, aliases: [], severity: [], references: [], affected: [] };
+      advisory = { source: origin.source, id, aliases: [], severity: [], references: [], affected: [] };
       advisories.set(id, advisory);
     }
     return advisory;
