@@ -1,0 +1,185 @@
+// The server's tables, one text for SQLite and PostgreSQL (the few type names that differ are swapped
+// in `schemaFor`). Ids are random text (crypto.randomUUID) so that no sequence differs between the two;
+// times are milliseconds since the epoch (BIGINT); JSON documents are TEXT.
+import type { Sql } from './sql.ts';
+
+export const SERVER_SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS server_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS orgs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  plan TEXT NOT NULL,
+  repository_limit INTEGER,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS memberships (
+  org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (org_id, user_id)
+);
+
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  last_used_at BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS integrations (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  registry TEXT,
+  secret_hash TEXT,
+  credentials TEXT,
+  poll_interval_seconds INTEGER,
+  last_polled_at BIGINT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (org_id, name)
+);
+
+CREATE TABLE IF NOT EXISTS repositories (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  integration_id TEXT REFERENCES integrations (id) ON DELETE SET NULL,
+  registry TEXT NOT NULL,
+  name TEXT NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 0,
+  enabled_at BIGINT,
+  last_pushed_at BIGINT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (org_id, registry, name)
+);
+
+CREATE TABLE IF NOT EXISTS images (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  repository_id TEXT NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+  digest TEXT NOT NULL,
+  index_digest TEXT,
+  config_digest TEXT,
+  platform TEXT,
+  size BIGINT,
+  pushed_at BIGINT NOT NULL,
+  analysed_at BIGINT,
+  generation BIGINT,
+  sbom TEXT,
+  report TEXT,
+  counts TEXT,
+  base_image TEXT,
+  recommendations TEXT,
+  UNIQUE (repository_id, digest)
+);
+CREATE INDEX IF NOT EXISTS images_by_config ON images (config_digest);
+CREATE INDEX IF NOT EXISTS images_by_org ON images (org_id, pushed_at);
+
+CREATE TABLE IF NOT EXISTS tags (
+  repository_id TEXT NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  pushed_at BIGINT NOT NULL,
+  PRIMARY KEY (repository_id, tag)
+);
+
+-- Which (namespace, package) keys each stored SBOM looks up: what re-evaluation selects images by.
+CREATE TABLE IF NOT EXISTS image_keys (
+  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  namespace TEXT NOT NULL,
+  package TEXT NOT NULL,
+  PRIMARY KEY (image_id, namespace, package)
+);
+CREATE INDEX IF NOT EXISTS image_keys_by_key ON image_keys (namespace, package);
+
+-- Which vulnerability ids each image's findings name (with aliases): re-rating after a score change.
+CREATE TABLE IF NOT EXISTS image_vulnerabilities (
+  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  vulnerability TEXT NOT NULL,
+  PRIMARY KEY (image_id, vulnerability)
+);
+CREATE INDEX IF NOT EXISTS image_vulnerabilities_by_id ON image_vulnerabilities (vulnerability);
+
+CREATE TABLE IF NOT EXISTS evaluations (
+  id TEXT PRIMARY KEY,
+  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  generation BIGINT,
+  reason TEXT NOT NULL,
+  added TEXT NOT NULL,
+  removed TEXT NOT NULL,
+  changed TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evaluations_by_image ON evaluations (image_id, at);
+
+CREATE TABLE IF NOT EXISTS webhook_events (
+  integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+  event_id TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (integration_id, event_id)
+);
+
+CREATE TABLE IF NOT EXISTS notification_targets (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  repository_id TEXT REFERENCES repositories (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  org_id TEXT,
+  payload TEXT NOT NULL,
+  dedupe_key TEXT UNIQUE,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  run_after BIGINT NOT NULL,
+  locked_by TEXT,
+  lease_until BIGINT,
+  error TEXT,
+  created_at BIGINT NOT NULL,
+  started_at BIGINT,
+  finished_at BIGINT
+);
+CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, run_after);
+CREATE INDEX IF NOT EXISTS jobs_by_org ON jobs (org_id, created_at);
+`;
+
+export function schemaFor(dialect: Sql['dialect']): string {
+  return dialect === 'postgres' ? SCHEMA : SCHEMA.replace(/\bBIGINT\b/g, 'INTEGER');
+}
+
+/** Creates the tables (idempotent) and refuses a database written by a newer schema. */
+export async function migrate(sql: Sql, exec: (ddl: string) => Promise<void>): Promise<void> {
+  await exec(schemaFor(sql.dialect));
+  const row = await sql.get<{ value: string }>("SELECT value FROM server_meta WHERE key = 'schema_version'");
+  if (row !== undefined && Number(row.value) > SERVER_SCHEMA_VERSION) {
+    throw new Error(`the server database has schema version ${row.value}; this Spyglass knows up to ${SERVER_SCHEMA_VERSION}`);
+  }
+  if (row === undefined) {
+    await sql.run("INSERT INTO server_meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [String(SERVER_SCHEMA_VERSION)]);
+  }
+}
