@@ -20,6 +20,7 @@ export const ADVISORY_KINDS = {
   distribution: { is: (view) => !isGhsa(view), matchedOnly: true },
   'debian-tracker': { is: (view) => view.source === 'debian-tracker' || view.source === 'debian-cve-list', matchedOnly: false },
   'alpine-secdb': { is: (view) => view.source === 'alpine-secdb', matchedOnly: false },
+  'ubuntu-tracker': { is: (view) => view.source === 'ubuntu-tracker', matchedOnly: false },
   /** GitHub's advisory (OSV `GHSA-…`): its `database_specific.severity` is the ecosystem's rating Docker Scout shows. */
   ghsa: { is: isGhsa, matchedOnly: false },
   /** The ecosystem's other OSV records: Go's `GO-…`, PyPA's `PYSEC-…`, RustSec's `RUSTSEC-…`. */
@@ -34,7 +35,7 @@ const LANGUAGE: readonly AdvisoryKindName[] = ['ghsa', 'ecosystem-osv'];
 
 /** Per package type, the kinds of advisory that speak for it, most preferred first. */
 export const PREFERENCE: Readonly<Record<PackageType, readonly AdvisoryKindName[]>> = {
-  deb: ['distribution', 'debian-tracker'],
+  deb: ['distribution', 'debian-tracker', 'ubuntu-tracker'],
   apk: ['distribution', 'alpine-secdb'],
   rpm: ['distribution'],
   npm: LANGUAGE,

@@ -24,6 +24,7 @@ const FEED_RATERS: ReadonlyMap<string, string> = new Map([
   ['debian-cve-list', 'debian'],
   ['debian-dsa', 'debian'],
   ['alpine-secdb', 'alpine'],
+  ['ubuntu-tracker', 'ubuntu'],
 ]);
 
 /** The rater of a source view: the feed's (`debian`), its entries' (`ghsa`, `ubuntu`), or its id's prefix (`GO-…` → `go`). */
