@@ -10,6 +10,12 @@ import { registerQuickview } from './quickview.ts';
 import { registerRecommendations } from './recommendations.ts';
 import { registerBaseImages } from './base-images.ts';
 import { registerCompare } from './compare.ts';
+import { registerServe } from './serve.ts';
+import { registerWorker } from './worker.ts';
+import { registerAdmin } from './admin.ts';
+import { registerRepo } from './repo.ts';
+import { registerIntegration } from './integration.ts';
+import { registerNotification } from './notification.ts';
 import type { CommandContext } from './context.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -44,6 +50,12 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
   registerRecommendations(program, context);
   registerBaseImages(program, context);
   registerCompare(program, context);
+  registerServe(program, context);
+  registerWorker(program, context);
+  registerAdmin(program, context);
+  registerRepo(program, context);
+  registerIntegration(program, context);
+  registerNotification(program, context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

@@ -1,0 +1,26 @@
+// `spyglass serve`: the HTTP API, webhook receivers, a worker and the background tasks in one process.
+import type { Command } from 'commander';
+import { SpyglassError } from '../core/errors.ts';
+import { globalOptions, type CommandContext } from './context.ts';
+import { addWorkerOptions, serverOptions, type ServerCommandOptions } from './server-options.ts';
+
+export function registerServe(program: Command, context: CommandContext): void {
+  addWorkerOptions(program.command('serve'))
+    .description('run the Spyglass server: REST API, registry webhooks, analysis workers (SQLite in the data directory by default)')
+    .option('--listen <host:port>', 'address to listen on (port 0: any free port)', '127.0.0.1:8080')
+    .option('--public-url <url>', 'the URL registries and clients reach this server by (default http://LISTEN)')
+    .option('--max-body-bytes <n>', 'largest request body accepted (default 1048576)')
+    .option('--db-update-interval <seconds>', 'run `db update` every this many seconds (default 0: never)')
+    .action(async (options: ServerCommandOptions & { listen: string }) => {
+      const { parseListen, startServer, closeOnSignal } = await import('../server/server.ts');
+      const listen = parseListen(options.listen);
+      if (options.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.publicUrl)) {
+        throw new SpyglassError(`--public-url ${options.publicUrl}: expected http(s)://HOST[:PORT][/PATH]`);
+      }
+      const global = globalOptions(program);
+      const base = serverOptions(options, global, options.publicUrl ?? '');
+      const server = await startServer({ ...base, listen, log: (line) => context.stderr.write(`${line}\n`) });
+      context.stderr.write(`listening on ${server.url}\n`);
+      await closeOnSignal(() => server.close());
+    });
+}

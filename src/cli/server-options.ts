@@ -1,0 +1,75 @@
+// Options `spyglass serve` and `spyglass worker` share: the database, the secret key, the limits.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { SpyglassError, errorText } from '../core/errors.ts';
+import type { ServerOptions } from '../server/context.ts';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IMAGE_BYTES } from '../server/context.ts';
+import { parseSecretKey } from '../server/auth/secrets.ts';
+import type { GlobalOptions } from './context.ts';
+
+export interface ServerCommandOptions {
+  database?: string;
+  publicUrl?: string;
+  secretKeyFile?: string;
+  maxImageBytes?: string;
+  maxBodyBytes?: string;
+  concurrency?: string;
+  dbUpdateInterval?: string;
+  insecureRegistry?: boolean;
+}
+
+export function addDatabaseOption(command: Command): Command {
+  return command.option('--database <url>', 'postgres://… (default $SPYGLASS_DATABASE_URL, else SQLite in the data directory)');
+}
+
+export function addWorkerOptions(command: Command): Command {
+  return addDatabaseOption(command)
+    .option('--secret-key-file <file>', 'the 32-byte key (64 hex digits or base64) that encrypts registry credentials and notification secrets (default $SPYGLASS_SECRET_KEY)')
+    .option('--max-image-bytes <n>', `largest image analysed, in bytes (default ${DEFAULT_MAX_IMAGE_BYTES})`)
+    .option('--concurrency <n>', 'jobs run at once (default 2)')
+    .option('--insecure-registry', 'allow registries over plain HTTP');
+}
+
+function positiveInteger(value: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new SpyglassError(`${flag} ${value}: expected a whole number of at least ${min}`);
+  return n;
+}
+
+export function databaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = flag ?? env.SPYGLASS_DATABASE_URL;
+  return url === '' ? undefined : url;
+}
+
+export function secretKey(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new SpyglassError(`--secret-key-file ${file}: ${errorText(error)}`);
+    }
+    return parseSecretKey(text, `--secret-key-file ${file}`);
+  }
+  const fromEnv = env.SPYGLASS_SECRET_KEY;
+  return fromEnv === undefined || fromEnv === '' ? undefined : parseSecretKey(fromEnv, 'SPYGLASS_SECRET_KEY');
+}
+
+export function serverOptions(options: ServerCommandOptions, global: GlobalOptions, publicUrl: string): ServerOptions {
+  const url = databaseUrl(options.database);
+  const key = secretKey(options.secretKeyFile);
+  return {
+    dataDir: global.dataDir,
+    cacheDir: global.cacheDir,
+    ...(url !== undefined ? { databaseUrl: url } : {}),
+    publicUrl,
+    ...(key !== undefined ? { secretKey: key } : {}),
+    maxImageBytes: positiveInteger(options.maxImageBytes, '--max-image-bytes', DEFAULT_MAX_IMAGE_BYTES),
+    maxBodyBytes: positiveInteger(options.maxBodyBytes, '--max-body-bytes', DEFAULT_MAX_BODY_BYTES),
+    concurrency: positiveInteger(options.concurrency, '--concurrency', 2),
+    dbUpdateIntervalSeconds: positiveInteger(options.dbUpdateInterval, '--db-update-interval', 0, 0),
+    dbWatchIntervalMs: 5_000,
+    insecureRegistries: options.insecureRegistry === true,
+  };
+}
