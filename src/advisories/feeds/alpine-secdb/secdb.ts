@@ -26,7 +26,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Whose secdb it is: the feed named in each Advisory, and the namespace of a document. Alpine's comes from
- * the document's branch; Wolfi's and Chainguard's (the same format, https://github.com/wolfi-dev/wolfi-secdb)
+ * the document's branch; Wolfi's and Chainguard's (the same format, per the wolfi-secdb tool's README)
  * are rolling distributions with one fixed namespace.
  */
 export interface SecdbOrigin {

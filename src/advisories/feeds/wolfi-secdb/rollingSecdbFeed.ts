@@ -1,6 +1,6 @@
 // Feeds `wolfi-secdb` and `chainguard-secdb`: Wolfi's and Chainguard's security databases, one
-// `security.json` each. The format is Alpine's secdb JSON (https://github.com/wolfi-dev/wolfi-secdb,
-// "Specification": `urlprefix`, `apkurl`, `reponame`, `archs`, `packages[].pkg.{name, secfixes}`) without a
+// `security.json` each. The format is Alpine's secdb JSON (the wolfi-secdb tool's README, "Specification":
+// `urlprefix`, `apkurl`, `reponame`, `archs`, `packages[].pkg.{name, secfixes}`) without a
 // `distroversion`: both distributions are rolling, so every record goes to one namespace, and versions
 // follow apk's rules. The Alpine ingester reads it.
 import type { Feed, FeedFile } from '../feed.ts';
