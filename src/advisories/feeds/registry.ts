@@ -15,6 +15,9 @@ import { marinerOvalFeed } from './mariner-oval/marinerOvalFeed.ts';
 import { suseFeed } from './suse/suseFeed.ts';
 import { ubuntuTrackerFeed } from './ubuntu-tracker/ubuntuTrackerFeed.ts';
 import { chainguardSecdbFeed, wolfiSecdbFeed } from './wolfi-secdb/rollingSecdbFeed.ts';
+import { amazonAlasFeed } from './amazon-alas/amazonAlasFeed.ts';
+import { oracleOvalFeed } from './oracle-oval/oracleOvalFeed.ts';
+import { photonFeed } from './photon/photonFeed.ts';
 
 export const FEEDS: readonly Feed[] = [
   osvFeed,
@@ -33,4 +36,7 @@ export const FEEDS: readonly Feed[] = [
   ubuntuTrackerFeed,
   wolfiSecdbFeed,
   chainguardSecdbFeed,
+  amazonAlasFeed,
+  oracleOvalFeed,
+  photonFeed,
 ];
