@@ -136,6 +136,7 @@ describe('ubuntu-tracker: bad input', () => {
     'Description:',
     ' Something bad.',
     'Priority: high',
+    ' (a reason, on its own line)',
     'Priority_foo_jammy: low',
     'CVSS:',
     ' nvd: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H [9.8 CRITICAL]',
@@ -164,9 +165,10 @@ describe('ubuntu-tracker: bad input', () => {
         { name: 'active/CVE-2099-0002', content: 'PublicDate: 2099-01-01\nDescription: no candidate\n' },
         { name: 'retired/CVE-2099-0003', content: 'Candidate: not-a-cve\n' },
         { name: 'active/00boilerplate', content: 'Candidate:\n' },
+        { name: 'ignored/CVE-2099-0004', content: 'Candidate: CVE-2099-0004\nPriority: urgentish\n' },
       ),
     );
-    assert.deepEqual(collected.advisories.map((a) => a.id), ['CVE-2099-0001']);
+    assert.deepEqual(collected.advisories.map((a) => [a.id, a.severity]), [['CVE-2099-0001', collected.advisories[0]!.severity], ['CVE-2099-0004', []]]);
     const [advisory] = collected.advisories;
     assert.deepEqual(
       advisory!.affected.map((a) => [a.namespace, a.status, a.statusReason, a.fixedVersions, a.urgency]),
@@ -183,13 +185,14 @@ describe('ubuntu-tracker: bad input', () => {
     assert.deepEqual(
       collected.skipped.map((s) => [s.where, s.reason.replace(/:.*/s, '')]),
       [
-        ['active/CVE-2099-0001 line 24', 'unreadable line "this line has no colon"'],
+        ['active/CVE-2099-0001 line 25', 'unreadable line "this line has no colon"'],
         ['active/CVE-2099-0001 esm-apps/xenial_foo', 'unknown status "frobnicated"'],
         ['active/CVE-2099-0001 snowflake_foo', 'unknown release "snowflake"'],
         ['active/CVE-2099-0001 trusty_foo', 'released version "not a version!" is not a Debian version'],
         ['active/CVE-2099-0001 CVSS', collected.skipped[4]!.reason.replace(/:.*/s, '')],
         ['active/CVE-2099-0002', 'malformed header'],
         ['retired/CVE-2099-0003', 'malformed header'],
+        ['ignored/CVE-2099-0004 Priority', 'unknown priority "urgentish"'],
       ],
     );
     assert.match(collected.skipped[4]!.reason, /not-a-vector/);

@@ -122,7 +122,8 @@ function rowOf(line: PackageLine, file: TrackerFile, priority: string | undefine
     sink.skipped({ where: at, reason: verdict.problem });
     return undefined;
   }
-  const urgency = [file.packagePriorities.get(`${line.packageName}_${line.release}`), file.packagePriorities.get(line.packageName), priority].find(
+  const own = (key: string) => file.packagePriorities.get(key)?.split(/\s+/)[0]?.toLowerCase();
+  const urgency = [own(`${line.packageName}_${line.release}`), own(line.packageName), priority].find(
     (word) => word !== undefined && PRIORITIES.has(word),
   );
   return { namespace, packageName: line.packageName, ...verdict, ...(urgency !== undefined ? { urgency } : {}) };
@@ -136,7 +137,8 @@ export function trackerAdvisory(file: TrackerFile, where: string, sink: RecordSi
     sink.skipped({ where, reason: `malformed header: Candidate ${JSON.stringify(candidate ?? '')} is not a CVE id` });
     return undefined;
   }
-  const priority = joined(file.fields.get('Priority'))?.toLowerCase();
+  // The first word of the first line; whatever follows it, there or on indented lines, is commentary.
+  const priority = file.fields.get('Priority')?.[0]?.split(/\s+/)[0]?.toLowerCase();
   if (priority !== undefined && priority !== 'untriaged' && !PRIORITIES.has(priority)) {
     sink.skipped({ where: `${where} Priority`, reason: `unknown priority ${JSON.stringify(priority)}` });
   }
