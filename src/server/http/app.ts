@@ -20,12 +20,20 @@ export const OPENAPI_DOCUMENT = JSON.parse(readFileSync(new URL('./openapi.json'
 export interface AppOptions {
   /** Where internal errors (500s) are reported; default stderr, one line. */
   log?: (line: string) => void;
+  /** Told of every route as it is registered (the OpenAPI test compares them with the document). */
+  onRoute?: (method: string, url: string) => void;
 }
 
 export function buildApp(ctx: ServerContext, options: AppOptions = {}): FastifyInstance {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const app = Fastify({ bodyLimit: ctx.options.maxBodyBytes, logger: false, return503OnClosing: true });
   const metrics = createMetrics(ctx);
+  const onRoute = options.onRoute;
+  if (onRoute !== undefined) {
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) if (method !== 'HEAD') onRoute(method, route.url);
+    });
+  }
 
   app.setErrorHandler(errorHandler((error, request) => {
     log(`spyglass serve: ${request.method} ${request.url}: ${error instanceof Error && error.stack !== undefined ? error.stack : errorText(error)}`);
