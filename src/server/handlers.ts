@@ -2,16 +2,24 @@
 // kind is one import and one entry here.
 import type { ServerContext } from './context.ts';
 import type { JobHandler } from './jobs/worker.ts';
+import { notifyHandler } from './notify.ts';
+import { reevaluateHandler, startDatabaseWatcher } from './reevaluate.ts';
 
 export interface BackgroundTask {
   stop(): Promise<void>;
 }
 
-export function jobHandlers(_ctx: ServerContext): Record<string, JobHandler> {
-  return {};
+export function jobHandlers(ctx: ServerContext): Record<string, JobHandler> {
+  return {
+    reevaluate: reevaluateHandler(ctx),
+    notify: notifyHandler(ctx),
+  };
 }
 
 /** Tasks a `spyglass serve` process runs beside the API and its worker (pollers, database watcher). */
-export function backgroundTasks(_ctx: ServerContext): BackgroundTask[] {
-  return [];
+export function backgroundTasks(ctx: ServerContext): BackgroundTask[] {
+  return [
+    // db watcher: new database generations → re-evaluation jobs; the scheduled `db update`.
+    startDatabaseWatcher(ctx),
+  ];
 }

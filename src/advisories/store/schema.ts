@@ -77,6 +77,21 @@ CREATE TABLE IF NOT EXISTS package_lookup (
   PRIMARY KEY (namespace, package)
 );
 
+-- Change tracking (changes.ts): what each of the last generations changed, for the server's
+-- re-evaluation. Additions only (CREATE TABLE IF NOT EXISTS): no schema version bump.
+CREATE TABLE IF NOT EXISTS lookup_change (
+  generation INTEGER NOT NULL,
+  namespace TEXT NOT NULL,
+  package TEXT NOT NULL,
+  PRIMARY KEY (generation, namespace, package)
+);
+
+CREATE TABLE IF NOT EXISTS advisory_change (
+  generation INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  PRIMARY KEY (generation, id)
+);
+
 CREATE TABLE IF NOT EXISTS kev (
   cve TEXT PRIMARY KEY,
   source TEXT NOT NULL,

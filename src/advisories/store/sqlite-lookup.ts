@@ -8,7 +8,12 @@ import { encodeLookup, type StoredAffectedRow } from './package-lookup.ts';
  * A key whose rows did not change in the end (its source's ingest was rolled back) is written again
  * as it was.
  */
-export function writeLookupRows(db: Database.Database, keys: Iterable<readonly [namespace: string, packageName: string]>): void {
+export function writeLookupRows(
+  db: Database.Database,
+  keys: Iterable<readonly [namespace: string, packageName: string]>,
+  /** Told of each key whose row was added, removed or written with other bytes (change tracking). */
+  changed?: (namespace: string, packageName: string) => void,
+): void {
   const rowsOf = db
     .prepare(
       `SELECT f.source, a.id, a.aliases, f.status, f.status_reason, f.ranges, f.versions, f.fixed_versions, f.urgency
@@ -20,6 +25,7 @@ export function writeLookupRows(db: Database.Database, keys: Iterable<readonly [
      ON CONFLICT (namespace, package) DO UPDATE SET strings = excluded.strings, layout = excluded.layout`,
   );
   const remove = db.prepare('DELETE FROM package_lookup WHERE namespace = ? AND package = ?');
+  const current = db.prepare<[string, string], [string, Buffer]>('SELECT strings, layout FROM package_lookup WHERE namespace = ? AND package = ?').raw();
   db.exec('BEGIN');
   try {
     for (const [namespace, packageName] of keys) {
@@ -29,10 +35,12 @@ export function writeLookupRows(db: Database.Database, keys: Iterable<readonly [
           ranges: ranges!, versions: versions ?? null, fixedVersions: fixedVersions!, urgency: urgency ?? null,
         }),
       );
+      const before = changed !== undefined ? current.get(namespace, packageName) : undefined;
       if (rows.length === 0) {
-        remove.run(namespace, packageName);
+        if (remove.run(namespace, packageName).changes > 0) changed?.(namespace, packageName);
       } else {
         const { strings, layout } = encodeLookup(rows);
+        if (before === undefined || before[0] !== strings || !Buffer.from(layout).equals(before[1])) changed?.(namespace, packageName);
         upsert.run(namespace, packageName, strings, layout);
       }
     }

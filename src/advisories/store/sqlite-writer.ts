@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { SpyglassError, errorText } from '../../core/errors.ts';
 import type { Advisory, EpssEntry, KevEntry, RecordSink, SkippedRecord } from '../model.ts';
 import { DATABASE_FILE, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { recordGeneration } from './changes.ts';
 import { writeLookupRows } from './sqlite-lookup.ts';
 import { databasePath, readSchemaVersion } from './sqlite.ts';
 import type { AdvisoryStoreWriter, SourceMeta, SourceResult } from './store.ts';
@@ -297,8 +298,10 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
 
   async commit(): Promise<void> {
     if (this.#closed) throw new Error('this database update is already finished');
-    writeLookupRows(this.#db, this.#touchedKeys.values());
+    const changedKeys = new Map<string, [string, string]>();
+    writeLookupRows(this.#db, this.#touchedKeys.values(), (namespace, packageName) => changedKeys.set(`${namespace}\0${packageName}`, [namespace, packageName]));
     this.#touchedKeys.clear();
+    recordGeneration(this.#db, this.#dataDir, changedKeys);
     this.#db.prepare('INSERT INTO metadata (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run('built_at', new Date().toISOString());
     this.#db.pragma('journal_mode = DELETE');
     this.#db.close();
