@@ -31,10 +31,21 @@ function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startRegistry(auth: RegistryAuthConfig = {}): Promise<TestRegistry> {
+/** A notification endpoint (../shared/notes/registry.md): the registry POSTs its events there with this Authorization. */
+export interface RegistryNotify {
+  url: string;
+  authorization: string;
+}
+
+export async function startRegistry(auth: RegistryAuthConfig = {}, options: { notify?: RegistryNotify } = {}): Promise<TestRegistry> {
   const dir = tempDir('spyglass-registry-');
   const lines = ['version: 0.1', 'log:', '  level: info', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`,
     '  delete:', '    enabled: true', 'http:', '  addr: 127.0.0.1:0', '  secret: not-a-real-secret-for-tests'];
+  if (options.notify) {
+    // Lists cannot be set from the environment, so the endpoint goes into the YAML.
+    lines.push('notifications:', '  endpoints:', '    - name: spyglass', `      url: ${options.notify.url}`, '      headers:',
+      `        Authorization: [${JSON.stringify(options.notify.authorization)}]`, '      timeout: 5s', '      threshold: 5', '      backoff: 1s');
+  }
   if (auth.htpasswd) {
     const made = spawnSync('htpasswd', ['-Bbn', auth.htpasswd.username, auth.htpasswd.password], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`htpasswd failed: ${made.stderr}`);
