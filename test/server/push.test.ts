@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { hashSecret, newSecret } from '../../src/server/auth/secrets.ts';
 import { toNumber, type Row } from '../../src/server/db/sql.ts';
 import { setActivation, seeRepository } from '../../src/server/repositories.ts';
+import { pollIntegration } from '../../src/server/analysis/poller.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
 import { expectedImage, SHARED } from '../helpers/fixtures.ts';
@@ -159,6 +160,49 @@ describe('push → analysis (docker-registry notifications)', () => {
     assert.match(String(job.error), /over the image size limit of 30\.0 MB \(.*is 36\.\d MB\); not analysed/);
     assert.equal(toNumber(job.attempts), 1);
     assert.deepEqual(await analysedImages(repositoryId), []);
+  });
+
+  it('backfills a repository when it is activated, reusing the SBOM stored for the same config digest', async () => {
+    const repo = (await sql().get("SELECT id FROM repositories WHERE org_id = ? AND name = 'other/seen'", [orgId]))!;
+    const repositoryId = String(repo.id);
+    const org = (await server.ctx.accounts.org('acme'))!;
+    await setActivation(sql(), server.ctx.queue, org, null, repositoryId, true);
+    const rows = await waitFor('the backfilled images', async () => {
+      const found = await analysedImages(repositoryId);
+      return found.length === 2 ? found : undefined;
+    });
+    assert.deepEqual(rows.map((row: Row) => row.index_digest), [MULTIARCH_INDEX, MULTIARCH_INDEX]);
+    // The same images were analysed for app/multi: their SBOMs are reused (same creation time), only re-matched.
+    const multi = (await sql().get("SELECT id FROM repositories WHERE org_id = ? AND name = 'app/multi'", [orgId]))!;
+    const original = new Map((await analysedImages(String(multi.id))).map((row: Row) => [row.config_digest, JSON.parse(String(row.sbom)) as { createdAt: string }]));
+    for (const row of rows) {
+      const sbom = JSON.parse(String(row.sbom)) as { createdAt: string; source: { names: string[] } };
+      assert.equal(sbom.createdAt, original.get(row.config_digest)?.createdAt);
+      assert.deepEqual(sbom.source.names, [`${registry.host}/other/seen:v1`]);
+    }
+  });
+
+  it('polls a registry without webhooks: repositories and tags seen, new digests of activated ones analysed', async () => {
+    const beta = (await server.ctx.accounts.createOrg('beta', 'owner@beta.example')).org.id;
+    const pollerId = randomUUID();
+    await sql().run('INSERT INTO integrations (id, org_id, type, name, registry, poll_interval_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      pollerId, beta, 'poller', 'watch', registry.host, 3600, Date.now(),
+    ]);
+    // Activated by hand (no backfill job), so that only the poll can enqueue its analysis.
+    const base = await sql().transaction((tx) => seeRepository(tx, beta, pollerId, registry.host, 'app/base'));
+    await sql().run('UPDATE repositories SET enabled = 1, enabled_at = ? WHERE id = ?', [Date.now(), base.id]);
+    const first = await pollIntegration(server.ctx, pollerId);
+    assert.ok(first.repositories >= 4, JSON.stringify(first));
+    assert.equal(first.enqueued, 1);
+    const names = (await sql().all('SELECT name FROM repositories WHERE org_id = ? ORDER BY name', [beta])).map((row) => row.name);
+    for (const name of ['app/base', 'app/big', 'app/multi', 'other/seen']) assert.ok(names.includes(name), name);
+    const [image] = await waitFor('the polled image analysed', async () => {
+      const found = await analysedImages(base.id);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(image!.digest, expectedImage('debian-bookworm-base').manifestDigest);
+    const again = await pollIntegration(server.ctx, pollerId);
+    assert.deepEqual([again.recorded, again.enqueued], [0, 0]);
   });
 
   describe('webhook requests', () => {
