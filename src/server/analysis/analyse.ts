@@ -136,7 +136,9 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
 
     const reference = `${repository.registry}/${repository.name}`;
     const names = [payload.tag !== undefined ? `${reference}:${payload.tag}` : reference];
-    const credentials = await integrationCredentials(ctx, repository.integrationId);
+    const credentials = await integrationCredentials(ctx, repository.integrationId).catch((error: unknown) => {
+      throw new PermanentJobError(errorText(error));
+    });
     const client = repositoryClient(ctx, repository.registry, repository.name, credentials);
     const store = new RegistryBlobStore(client, new BlobCache(ctx.options.cacheDir));
     let rootBytes: Buffer;
@@ -199,11 +201,15 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
           platform = sbom.source.platform ?? (target.platform !== undefined ? formatPlatform(target.platform) : null);
         } else {
           // From the index when there is one, so that the platform's attestations come along (base image).
-          const image = root.kind === 'index'
+          let image = root.kind === 'index'
             ? await resolveImage(store, { descriptor: rootDescriptor, bytes: rootBytes, names }, { source: 'registry', input, platform: target.platform! })
             : await resolveImage(store, { descriptor: rootDescriptor, bytes: rootBytes, names }, { source: 'registry', input });
+          if (image.manifestDigest !== digest) {
+            // Two entries of the index share a platform (e.g. Windows os.version): this one, without attestations.
+            await image.close();
+            image = await resolveImage(store, { descriptor: target.descriptor, bytes, names }, { source: 'registry', input });
+          }
           try {
-            if (image.manifestDigest !== digest) throw new PermanentJobError(`${label}: the index has more than one image for ${formatPlatform(target.platform!)}`);
             sbom = await catalogImage(image, { cacheDir: ctx.options.cacheDir });
             const detected = await detectBase({ source: sbom.source, attestations: image.attestations }).catch(() => undefined);
             baseImage = detected?.base !== undefined

@@ -33,7 +33,9 @@ export function backfillHandler(ctx: ServerContext, options: { tags?: number } =
     }
     const repository = await loadRepository(ctx.sql, payload.repositoryId);
     if (repository === undefined || !repository.enabled) return;
-    const credentials = await integrationCredentials(ctx, repository.integrationId);
+    const credentials = await integrationCredentials(ctx, repository.integrationId).catch((error: unknown) => {
+      throw new PermanentJobError(errorText(error));
+    });
     const client = repositoryClient(ctx, repository.registry, repository.name, credentials);
     const store = new RegistryBlobStore(client, new BlobCache(ctx.options.cacheDir));
     let tags: string[];
