@@ -197,11 +197,11 @@ describe('amazon-alas: matching through the database', () => {
     assert.equal(distroNamespace({ id: 'amzn', versionId: '2023' }), 'amazon:2023');
   });
 
-  it('finds rsyslog below the AL2023 fix and nothing at it', async () => {
+  it('finds rsyslog below the AL2023 fix (Amazon\'s "Important" rates it high) and nothing at it', async () => {
     const fixed = rawUpdate('updateinfo_2023.xml.gz').packages.get('rsyslog')!;
     assert.equal(fixed, '8.2204.0-3.amzn2023.0.2');
     const below = await rpmFindings(db.store, { id: 'amzn', versionId: '2023' }, [['rsyslog', '8.2204.0-3.amzn2023.0.1']]);
-    assert.deepEqual(below, ['CVE-2014-3634', 'CVE-2022-24903'].map((id) => ({ id, aliases: ['ALAS2023-2023-001'], package: 'rsyslog', installed: '8.2204.0-3.amzn2023.0.1', fixed: [fixed], status: 'fixed' })));
+    assert.deepEqual(below, ['CVE-2014-3634', 'CVE-2022-24903'].map((id) => ({ id, aliases: ['ALAS2023-2023-001'], package: 'rsyslog', installed: '8.2204.0-3.amzn2023.0.1', fixed: [fixed], status: 'fixed', rated: 'high by amazon' })));
     assert.deepEqual(await rpmFindings(db.store, { id: 'amzn', versionId: '2023' }, [['rsyslog', fixed]]), []);
     // The same package on AL2 is another release's.
     assert.deepEqual(await rpmFindings(db.store, { id: 'amzn', versionId: '2' }, [['rsyslog', '8.2204.0-3.amzn2023.0.1']]), []);
@@ -209,6 +209,6 @@ describe('amazon-alas: matching through the database', () => {
 
   it('finds httpd-devel on the Amazon Linux AMI 2018.03 below its fix', async () => {
     const findings = await rpmFindings(db.store, { id: 'amzn', versionId: '2018.03' }, [['httpd-devel', '2.2.21-1.17.amzn1'], ['kernel', '4.9.76-38.79.amzn2']]);
-    assert.deepEqual(findings, [{ id: 'CVE-2011-3192', aliases: ['ALAS-2011-1'], package: 'httpd-devel', installed: '2.2.21-1.17.amzn1', fixed: ['2.2.21-1.18.amzn1'], status: 'fixed' }]);
+    assert.deepEqual(findings, [{ id: 'CVE-2011-3192', aliases: ['ALAS-2011-1'], package: 'httpd-devel', installed: '2.2.21-1.17.amzn1', fixed: ['2.2.21-1.18.amzn1'], status: 'fixed', rated: 'medium by amazon' }]);
   });
 });

@@ -10,6 +10,7 @@ import { updateDatabase, type SourceOutcome } from '../../../src/advisories/upda
 import type { Digest } from '../../../src/core/digest.ts';
 import type { Distro, Package } from '../../../src/core/package.ts';
 import { matchSbom } from '../../../src/match/match.ts';
+import { rate } from '../../../src/severity/rate.ts';
 import { minimalSbom } from '../../helpers/sbom.ts';
 
 export interface SmallDatabase {
@@ -39,7 +40,11 @@ export interface FindingSummary {
   installed: string;
   fixed: string[];
   status: string;
+  /** The level severity/rate() gives it, and who rated it. */
+  rated: string;
 }
+
+const ratedBy = (rating: ReturnType<typeof rate>): string => `${rating.level}${rating.by === undefined ? '' : ` by ${rating.by}`}`;
 
 /** The findings of rpm packages `[name, version]` installed on `distro`, sorted by id then package. */
 export async function rpmFindings(store: SqliteAdvisoryStore, distro: Distro, installed: [string, string][]): Promise<FindingSummary[]> {
@@ -56,6 +61,6 @@ export async function rpmFindings(store: SqliteAdvisoryStore, distro: Distro, in
   const { findings } = await matchSbom(minimalSbom(packages, { distro }), store);
   const byId = new Map(packages.map((pkg) => [pkg.id, pkg]));
   return findings
-    .map((f) => ({ id: f.id, aliases: f.aliases, package: byId.get(f.packageId)!.name, installed: byId.get(f.packageId)!.version, fixed: f.fixedVersions, status: f.status }))
+    .map((f) => ({ id: f.id, aliases: f.aliases, package: byId.get(f.packageId)!.name, installed: byId.get(f.packageId)!.version, fixed: f.fixedVersions, status: f.status, rated: ratedBy(rate(f, { type: 'rpm' })) }))
     .sort((a, b) => a.id.localeCompare(b.id) || a.package.localeCompare(b.package));
 }
