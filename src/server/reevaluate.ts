@@ -27,6 +27,8 @@ export const EVALUATED_GENERATION_KEY = 'evaluated_db_generation';
 export interface ReevaluatePayload {
   databaseId: string;
   generation: number;
+  /** False when every image was selected (history incomplete, another database): no image is skipped for its generation. */
+  incremental?: boolean;
   imageIds: string[];
 }
 
@@ -97,7 +99,7 @@ export async function checkDatabase(ctx: ServerContext): Promise<CheckResult | u
   let jobs = 0;
   await ctx.sql.transaction(async (tx) => {
     for (let start = 0, batch = 0; start < imageIds.length; start += REEVALUATE_BATCH, batch += 1) {
-      const payload: ReevaluatePayload = { ...target, imageIds: imageIds.slice(start, start + REEVALUATE_BATCH) };
+      const payload: ReevaluatePayload = { ...target, incremental: changes.complete, imageIds: imageIds.slice(start, start + REEVALUATE_BATCH) };
       const { created } = await ctx.queue.enqueue(
         { kind: 'reevaluate', payload, dedupeKey: `reevaluate:${target.databaseId}:${target.generation}:${imageIds.length}:${batch}` },
         tx,
@@ -157,9 +159,16 @@ export function reevaluateHandler(ctx: ServerContext) {
     try {
       for (const imageId of payload.imageIds) {
         if (signal.aborted) throw new Error('the worker is stopping');
-        // A retried job skips the images its earlier attempt finished (or a newer analysis already covered).
-        const done = await ctx.sql.get<{ generation: unknown }>('SELECT generation FROM images WHERE id = ?', [imageId]);
-        if (done === undefined || (done.generation !== null && Number(done.generation) >= generation && current?.databaseId === payload.databaseId)) continue;
+        const image = await ctx.sql.get<{ generation: unknown }>('SELECT generation FROM images WHERE id = ?', [imageId]);
+        if (image === undefined) continue;
+        // An image analysed (or re-evaluated) at this generation or a later one of the same database needs nothing.
+        const sameDatabase = current?.databaseId === payload.databaseId && payload.incremental !== false;
+        if (sameDatabase && image.generation !== null && Number(image.generation) >= generation) continue;
+        // A retried job skips the images its earlier attempt finished.
+        const finished = await ctx.sql.get('SELECT 1 AS x FROM evaluations WHERE image_id = ? AND generation = ? AND reason = ? AND at >= ?', [
+          imageId, generation, 'database', job.createdAt,
+        ]);
+        if (finished !== undefined) continue;
         try {
           await reevaluateImage(ctx, store, imageId, generation);
         } catch (error) {
@@ -183,17 +192,21 @@ export interface DatabaseWatcher {
  */
 export function startDatabaseWatcher(ctx: ServerContext, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): DatabaseWatcher {
   let stopped = false;
-  let checking: Promise<unknown> = Promise.resolve();
-  let updating: Promise<unknown> = Promise.resolve();
+  let checking: Promise<unknown> | undefined;
+  let updating: Promise<unknown> | undefined;
+  // One check at a time: a slow one (many images to select) is not queued behind by the next ticks.
   const check = () => {
-    checking = checking
-      .then(() => checkDatabase(ctx))
+    if (checking !== undefined) return;
+    checking = checkDatabase(ctx)
       .then((result) => {
         if (result !== undefined && result.images > 0) {
           log(`vulnerability database generation ${result.generation}: ${result.images} image(s) to re-evaluate${result.incremental ? '' : ' (all: the change history does not reach back)'}`);
         }
       })
-      .catch((error: unknown) => log(`database watcher: ${errorText(error).split('\n')[0]}`));
+      .catch((error: unknown) => log(`database watcher: ${errorText(error).split('\n')[0]}`))
+      .finally(() => {
+        checking = undefined;
+      });
   };
   const watch = setInterval(() => {
     if (!stopped) check();
@@ -202,14 +215,16 @@ export function startDatabaseWatcher(ctx: ServerContext, log: (line: string) => 
   let update: NodeJS.Timeout | undefined;
   if (ctx.options.dbUpdateIntervalSeconds > 0) {
     update = setInterval(() => {
-      if (stopped) return;
-      updating = updating
-        .then(() => runScheduledUpdate(ctx))
+      if (stopped || updating !== undefined) return;
+      updating = runScheduledUpdate(ctx)
         .then((line) => {
           log(line);
           if (!stopped) check();
         })
-        .catch((error: unknown) => log(`scheduled db update: ${errorText(error).split('\n')[0]}`));
+        .catch((error: unknown) => log(`scheduled db update: ${errorText(error).split('\n')[0]}`))
+        .finally(() => {
+          updating = undefined;
+        });
     }, ctx.options.dbUpdateIntervalSeconds * 1000);
   }
   return {
@@ -217,7 +232,7 @@ export function startDatabaseWatcher(ctx: ServerContext, log: (line: string) => 
       stopped = true;
       clearInterval(watch);
       if (update !== undefined) clearInterval(update);
-      await Promise.allSettled([checking, updating]);
+      await Promise.allSettled([checking, updating].filter((task) => task !== undefined));
     },
   };
 }
