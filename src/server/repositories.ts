@@ -140,7 +140,8 @@ export async function setActivation(
     if (current.enabled === enabled) return current;
     if (!enabled) {
       await tx.run('UPDATE repositories SET enabled = 0, enabled_at = NULL WHERE id = ? AND org_id = ?', [repositoryId, org.id]);
-      return { ...current, enabled: false, enabledAt: undefined } as Repository;
+      const { enabledAt: _enabledAt, ...rest } = current;
+      return { ...rest, enabled: false };
     }
     if (limit !== null) {
       const count = toNumber((await tx.get('SELECT COUNT(*) AS n FROM repositories WHERE org_id = ? AND enabled = 1', [org.id]))?.n);

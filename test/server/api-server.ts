@@ -15,9 +15,11 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** With `databaseUrl` (postgres://…) the server keeps its data there instead of SQLite in the data directory. */
+export async function startTestServer(options: { databaseUrl?: string } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spyglass-api-'));
   const server = await startServer({
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     dataDir, cacheDir: join(dataDir, 'cache'), publicUrl: '', secretKey: randomBytes(32),
     maxImageBytes: DEFAULT_MAX_IMAGE_BYTES, maxBodyBytes: TEST_BODY_LIMIT, concurrency: 1,
     dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 60_000, insecureRegistries: true,

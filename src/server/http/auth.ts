@@ -32,6 +32,8 @@ export async function authorise(ctx: ServerContext, request: FastifyRequest, act
   }
   const org = await ctx.accounts.org(principal.org);
   if (org === undefined) throw new HttpError(404, `organization ${orgName} not found`);
-  await ctx.sql.run('UPDATE tokens SET last_used_at = ? WHERE id = ?', [Date.now(), principal.tokenId]).catch(() => undefined);
+  // At most one write a minute per token, not one per request.
+  const now = Date.now();
+  await ctx.sql.run('UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [now, principal.tokenId, now - 60_000]).catch(() => undefined);
   return { principal, org };
 }
