@@ -11,7 +11,8 @@ export function registerServe(program: Command, context: CommandContext): void {
     .option('--public-url <url>', 'the URL registries and clients reach this server by (default http://LISTEN)')
     .option('--max-body-bytes <n>', 'largest request body accepted (default 1048576)')
     .option('--db-update-interval <seconds>', 'run `db update` every this many seconds (default 0: never)')
-    .action(async (options: ServerCommandOptions & { listen: string }) => {
+    .option('--no-worker', 'run no jobs in this process (leave them to `spyglass worker` processes sharing --database)')
+    .action(async (options: ServerCommandOptions & { listen: string; worker: boolean }) => {
       const { parseListen, startServer, closeOnSignal } = await import('../server/server.ts');
       const listen = parseListen(options.listen);
       if (options.publicUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(options.publicUrl)) {
@@ -19,7 +20,7 @@ export function registerServe(program: Command, context: CommandContext): void {
       }
       const global = globalOptions(program);
       const base = serverOptions(options, global, options.publicUrl ?? '');
-      const server = await startServer({ ...base, listen, log: (line) => context.stderr.write(`${line}\n`) });
+      const server = await startServer({ ...base, listen, worker: options.worker, log: (line) => context.stderr.write(`${line}\n`) });
       context.stderr.write(`listening on ${server.url}\n`);
       await closeOnSignal(() => server.close());
     });

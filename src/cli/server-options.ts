@@ -16,6 +16,7 @@ export interface ServerCommandOptions {
   concurrency?: string;
   dbUpdateInterval?: string;
   insecureRegistry?: boolean;
+  leaseSeconds?: string;
 }
 
 export function addDatabaseOption(command: Command): Command {
@@ -27,6 +28,7 @@ export function addWorkerOptions(command: Command): Command {
     .option('--secret-key-file <file>', 'the 32-byte key (64 hex digits or base64) that encrypts registry credentials and notification secrets (default $SPYGLASS_SECRET_KEY)')
     .option('--max-image-bytes <n>', `largest image analysed, in bytes (default ${DEFAULT_MAX_IMAGE_BYTES})`)
     .option('--concurrency <n>', 'jobs run at once (default 2)')
+    .option('--lease-seconds <n>', 'how long a job stays with a worker that stopped renewing it (killed) before another takes it over (default 30)')
     .option('--insecure-registry', 'allow registries over plain HTTP');
 }
 
@@ -71,5 +73,6 @@ export function serverOptions(options: ServerCommandOptions, global: GlobalOptio
     dbUpdateIntervalSeconds: positiveInteger(options.dbUpdateInterval, '--db-update-interval', 0, 0),
     dbWatchIntervalMs: 5_000,
     insecureRegistries: options.insecureRegistry === true,
+    ...(options.leaseSeconds !== undefined ? { jobLeaseMs: positiveInteger(options.leaseSeconds, '--lease-seconds', 30) * 1000 } : {}),
   };
 }

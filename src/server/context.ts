@@ -28,6 +28,8 @@ export interface ServerOptions {
   dbWatchIntervalMs: number;
   /** Allow registries over plain HTTP (loopback registries in tests and labs). */
   insecureRegistries: boolean;
+  /** A claimed job's lease (ms) before another worker may take it over; default: the queue's (30 s). */
+  jobLeaseMs?: number;
 }
 
 export const DEFAULT_MAX_IMAGE_BYTES = 3 * 1000 ** 3;

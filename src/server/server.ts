@@ -30,7 +30,7 @@ export interface RunningServer {
 }
 
 async function contextFor(options: ServerOptions, sql: Sql, wake: () => void): Promise<ServerContext> {
-  return { options, sql, accounts: new Accounts(sql), queue: new JobQueue(sql), wake };
+  return { options, sql, accounts: new Accounts(sql), queue: new JobQueue(sql, options.jobLeaseMs !== undefined ? { leaseMs: options.jobLeaseMs } : {}), wake };
 }
 
 /** Opens the database, listens, and runs a worker and the background tasks; `close` stops all of them. */
