@@ -34,6 +34,12 @@ export interface AffectedPackage {
   fixedVersions: string[];
   /** Debian's urgency (`low`, `unimportant`, …) or another source's own rating for this package. */
   urgency?: string;
+  /**
+   * The rpm modularity stream the row is about, `name:stream` (`ruby:3.3`), for sources that say so (Red Hat
+   * CSAF, Rocky errata); `''` when the source says the package is built outside any module. Undefined: the
+   * source does not say, and the row applies whatever the installed package's MODULARITYLABEL.
+   */
+  module?: string;
 }
 
 export type CvssVersion = '2.0' | '3.0' | '3.1' | '4.0';

@@ -111,6 +111,26 @@ function shippedFixes(rows: AffectedRow[], scheme: VersionScheme): Map<string, A
   return fixes;
 }
 
+/**
+ * The rpm modularity stream an installed package comes from, `name:stream` of its MODULARITYLABEL
+ * (`name:stream:version:context`), or `''` when it was built outside any module.
+ */
+export function packageModule(pkg: Package): string {
+  const label = pkg.metadata?.modularityLabel;
+  if (label === undefined || label === '') return '';
+  const [name, stream] = label.split(':');
+  return stream === undefined ? label : `${name}:${stream}`;
+}
+
+/**
+ * Whether a row applies to a package's module stream: a row of one stream (`ruby:3.3`) only to packages of
+ * that stream, a row outside modules (`''`) only to packages outside modules, as Trivy matches Red Hat's
+ * data (a label's `name:stream` prefixed to the package name); a row whose source does not say, to all.
+ */
+function sameModule(row: AffectedRow, pkg: Package): boolean {
+  return row.affected.module === undefined || pkg.type !== 'rpm' || row.affected.module === packageModule(pkg);
+}
+
 /** Hits of one OS package in its distribution release. */
 async function distributionHits(pkg: Package, namespace: string, lookup: Lookup, warnings: Set<string>): Promise<Hit[]> {
   const scheme = schemeOf(namespace);
@@ -133,7 +153,7 @@ async function distributionHits(pkg: Package, namespace: string, lookup: Lookup,
     // fix inherited by a release without a line of its own), the lowest fix first.
     const shipped = shippedFixes(rows, scheme);
     for (const row of rows) {
-      if (row.source === 'debian-dsa') continue;
+      if (row.source === 'debian-dsa' || !sameModule(row, pkg)) continue;
       const { vulnIds, bundleIds } = idsOf(row);
       const fix = row.affected.status === 'fixed' || row.affected.status === 'not-affected' ? undefined : shipped.get(row.advisoryId);
       const hit = fix

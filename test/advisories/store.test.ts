@@ -84,7 +84,7 @@ test('status counts records and skipped records by reason, with an example, and 
   const store = SqliteAdvisoryStore.open(dataDir);
   const status = await store.status();
   const catalog = JSON.parse(readFileSync(join(import.meta.dirname, '../../../shared/data/scoring/kev/known_exploited_vulnerabilities.json'), 'utf8')) as { count: number };
-  assert.equal(status.schemaVersion, 2);
+  assert.equal(status.schemaVersion, 3);
   assert.ok(Date.now() - Date.parse(status.builtAt) < 60_000);
   const osv = status.sources.find((source) => source.source === 'osv')!;
   assert.equal(osv.records, GHSA.length);

@@ -13,6 +13,8 @@ import { kevFeed } from './kev/kev-feed.ts';
 import { epssFeed } from './epss/epss-feed.ts';
 import { marinerOvalFeed } from './mariner-oval/marinerOvalFeed.ts';
 import { suseFeed } from './suse/suseFeed.ts';
+import { redHatCsafFeed } from './redhat-csaf/redhatCsafFeed.ts';
+import { rockyErrataFeed } from './rocky-errata/rockyErrataFeed.ts';
 import { ubuntuTrackerFeed } from './ubuntu-tracker/ubuntuTrackerFeed.ts';
 import { chainguardSecdbFeed, wolfiSecdbFeed } from './wolfi-secdb/rollingSecdbFeed.ts';
 import { amazonAlasFeed } from './amazon-alas/amazonAlasFeed.ts';
@@ -33,6 +35,8 @@ export const FEEDS: readonly Feed[] = [
   kevFeed,
   epssFeed,
   suseFeed,
+  redHatCsafFeed,
+  rockyErrataFeed,
   ubuntuTrackerFeed,
   wolfiSecdbFeed,
   chainguardSecdbFeed,

@@ -13,7 +13,7 @@
 // `[aliases, ranges, versions, fixedVersions]` as JSON, for a row that does not fit the shape below
 // (a range with another key, an event with two; none in today's feeds), or: alias count and aliases;
 // range count and per range its type, event count and per event its kind (EVENT_KINDS) and version;
-// [versions count and versions]; fixed count and fixed versions; then [urgency]. Optional parts are
+// [versions count and versions]; fixed count and fixed versions; then [urgency], [module]. Optional parts are
 // there when their flag is set; strings are indexes into `strings`.
 import type { AffectedPackage, RangeEvent, VersionRange } from '../model.ts';
 import type { AffectedRow } from './store.ts';
@@ -22,6 +22,7 @@ const HAS_STATUS_REASON = 1;
 const HAS_VERSIONS = 2;
 const HAS_URGENCY = 4;
 const RAW = 8;
+const HAS_MODULE = 16;
 
 const EVENT_KINDS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
 type EventKind = (typeof EVENT_KINDS)[number];
@@ -38,6 +39,7 @@ export interface StoredAffectedRow {
   versions: string | null;
   fixedVersions: string;
   urgency: string | null;
+  module: string | null;
 }
 
 export interface EncodedLookup {
@@ -104,7 +106,7 @@ export function encodeLookup(rows: readonly StoredAffectedRow[]): EncodedLookup 
     const fixedVersions: unknown = JSON.parse(row.fixedVersions);
     const plain = isStringArray(aliases) && isPlainRanges(ranges) && (versions === null || isStringArray(versions)) && isStringArray(fixedVersions);
     const flags =
-      (row.statusReason !== null ? HAS_STATUS_REASON : 0) | (row.versions !== null ? HAS_VERSIONS : 0) | (row.urgency !== null ? HAS_URGENCY : 0) | (plain ? 0 : RAW);
+      (row.statusReason !== null ? HAS_STATUS_REASON : 0) | (row.versions !== null ? HAS_VERSIONS : 0) | (row.urgency !== null ? HAS_URGENCY : 0) | (row.module !== null ? HAS_MODULE : 0) | (plain ? 0 : RAW);
     string(row.source);
     string(row.advisoryId);
     number(flags);
@@ -128,6 +130,7 @@ export function encodeLookup(rows: readonly StoredAffectedRow[]): EncodedLookup 
       list(fixedVersions as string[]);
     }
     if (row.urgency !== null) string(row.urgency);
+    if (row.module !== null) string(row.module);
   }
   return { strings: JSON.stringify(strings), layout: Uint8Array.from(bytes) };
 }
@@ -211,9 +214,10 @@ export function decodeLookup(encoded: EncodedLookup, namespace: string, packageN
       fixedVersions = reader.list(strings);
     }
     const urgency = flags & HAS_URGENCY ? strings[reader.next()]! : undefined;
+    const module = flags & HAS_MODULE ? strings[reader.next()]! : undefined;
     // Same keys in the same order as the rows of the `affected` table have always been read into.
     const affected: AffectedPackage =
-      (flags & (HAS_STATUS_REASON | HAS_VERSIONS | HAS_URGENCY)) === 0
+      (flags & (HAS_STATUS_REASON | HAS_VERSIONS | HAS_URGENCY | HAS_MODULE)) === 0
         ? { namespace, packageName, status, ranges, fixedVersions }
         : {
             namespace,
@@ -224,6 +228,7 @@ export function decodeLookup(encoded: EncodedLookup, namespace: string, packageN
             ...(versions !== undefined ? { versions } : {}),
             fixedVersions,
             ...(urgency !== undefined ? { urgency } : {}),
+            ...(module !== undefined ? { module } : {}),
           };
     rows.push({ source, advisoryId, aliases, affected });
   }

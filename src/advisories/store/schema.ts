@@ -8,7 +8,7 @@
 // `INSERT … ON CONFLICT … DO UPDATE`, which both engines read the same way.
 
 /** Bumped whenever a table changes; a database of another version must be rebuilt (`db update`). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const DATABASE_FILE = 'spyglass.db';
 
@@ -59,7 +59,9 @@ CREATE TABLE IF NOT EXISTS affected (
   ranges TEXT NOT NULL,
   versions TEXT,
   fixed_versions TEXT NOT NULL,
-  urgency TEXT
+  urgency TEXT,
+  -- rpm modularity stream (name:stream), '' for a package outside any module, NULL when the source does not say.
+  module TEXT
 );
 CREATE INDEX IF NOT EXISTS affected_by_package ON affected (namespace, package);
 CREATE INDEX IF NOT EXISTS affected_by_name ON affected (package);

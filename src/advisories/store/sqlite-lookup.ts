@@ -16,7 +16,7 @@ export function writeLookupRows(
 ): void {
   const rowsOf = db
     .prepare(
-      `SELECT f.source, a.id, a.aliases, f.status, f.status_reason, f.ranges, f.versions, f.fixed_versions, f.urgency
+      `SELECT f.source, a.id, a.aliases, f.status, f.status_reason, f.ranges, f.versions, f.fixed_versions, f.urgency, f.module
        FROM affected f JOIN advisory a ON a.pk = f.advisory_pk WHERE f.namespace = ? AND f.package = ? ORDER BY f.source, a.id, f.position`,
     )
     .raw();
@@ -30,9 +30,9 @@ export function writeLookupRows(
   try {
     for (const [namespace, packageName] of keys) {
       const rows = (rowsOf.all(namespace, packageName) as (string | null)[][]).map(
-        ([source, advisoryId, aliases, status, statusReason, ranges, versions, fixedVersions, urgency]): StoredAffectedRow => ({
+        ([source, advisoryId, aliases, status, statusReason, ranges, versions, fixedVersions, urgency, module]): StoredAffectedRow => ({
           source: source!, advisoryId: advisoryId!, aliases: aliases!, status: status!, statusReason: statusReason ?? null,
-          ranges: ranges!, versions: versions ?? null, fixedVersions: fixedVersions!, urgency: urgency ?? null,
+          ranges: ranges!, versions: versions ?? null, fixedVersions: fixedVersions!, urgency: urgency ?? null, module: module ?? null,
         }),
       );
       const before = changed !== undefined ? current.get(namespace, packageName) : undefined;

@@ -167,8 +167,8 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
       advisoryAliases: db.prepare('UPDATE advisory SET aliases = ? WHERE pk = ?'),
       alias: db.prepare('INSERT INTO alias (advisory_pk, source, alias, position) VALUES (?, ?, ?, ?)'),
       affected: db.prepare(
-        `INSERT INTO affected (advisory_pk, position, source, namespace, package, status, status_reason, ranges, versions, fixed_versions, urgency)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO affected (advisory_pk, position, source, namespace, package, status, status_reason, ranges, versions, fixed_versions, urgency, module)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       previous: db.prepare('SELECT pk FROM advisory WHERE source = ? AND id = ?').pluck(),
       dropAffected: db.prepare('DELETE FROM affected WHERE advisory_pk = ?'),
@@ -237,6 +237,7 @@ export class SqliteAdvisoryStoreWriter implements AdvisoryStoreWriter {
         statements.affected.run(
           known.pk, known.affected++, source, entry.namespace, entry.packageName, entry.status, entry.statusReason ?? null, JSON.stringify(entry.ranges),
           entry.versions ? JSON.stringify(entry.versions) : null, JSON.stringify(entry.fixedVersions), entry.urgency ?? null,
+          entry.module ?? null,
         );
       }
     };

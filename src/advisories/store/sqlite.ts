@@ -35,6 +35,7 @@ interface AffectedDbRow {
   versions: string | null;
   fixed_versions: string;
   urgency: string | null;
+  module: string | null;
 }
 
 interface StatusRow {
@@ -69,6 +70,7 @@ function affectedFromRow(row: AffectedDbRow): AffectedPackage {
     ...(row.versions !== null ? { versions: JSON.parse(row.versions) as string[] } : {}),
     fixedVersions: JSON.parse(row.fixed_versions) as string[],
     ...(row.urgency !== null ? { urgency: row.urgency } : {}),
+    ...(row.module !== null ? { module: row.module } : {}),
   };
 }
 
@@ -123,7 +125,7 @@ export class SqliteAdvisoryStore implements AdvisoryStore {
     // One index probe: the key's rows were put in order and encoded when the database was written.
     this.#lookup = db.prepare<[string, string], [string, Buffer]>('SELECT strings, layout FROM package_lookup WHERE namespace = ? AND package = ?').raw();
     const select = `SELECT f.advisory_pk, f.source, a.id AS advisory_id, a.aliases AS advisory_aliases, f.namespace, f.package, f.status, f.status_reason,
-      f.ranges, f.versions, f.fixed_versions, f.urgency FROM affected f JOIN advisory a ON a.pk = f.advisory_pk`;
+      f.ranges, f.versions, f.fixed_versions, f.urgency, f.module FROM affected f JOIN advisory a ON a.pk = f.advisory_pk`;
     this.#byName = db.prepare(`${select} WHERE f.package = ? ORDER BY f.namespace, f.source, a.id, f.position`);
   }
 

@@ -1,0 +1,67 @@
+// The existing `osv` feed over every shared AlmaLinux and Rocky Linux OSV record: each raw `affected[]` entry becomes a
+// fixed row in `almalinux:N` / `rocky:N` with the raw fixed version (epoch kept as written; rpm reads `0:` as no
+// epoch). Expected values are read from the raw JSON here.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { osvFeed } from '../../../src/advisories/feeds/osv/osv-feed.ts';
+import type { AffectedPackage } from '../../../src/advisories/model.ts';
+import { rpm } from '../../../src/versions/rpm/rpm.ts';
+import { SHARED } from '../../helpers/fixtures.ts';
+import { filesUnder, ingestAll } from './scoring-sink.ts';
+
+interface RawOsv { id: string; affected: { package: { ecosystem: string; name: string }; ranges: { type: string; events: Record<string, string>[] }[] }[] }
+
+function jsonFiles(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? jsonFiles(path) : name.endsWith('.json') ? [path] : [];
+  });
+}
+
+/** `Rocky Linux:8` → `rocky:8`, `AlmaLinux:10` → `almalinux:10`. */
+function namespaceOf(ecosystem: string): string {
+  const [family, release] = ecosystem.split(':');
+  return `${family === 'Rocky Linux' ? 'rocky' : family!.toLowerCase()}:${release}`;
+}
+
+for (const [label, dir, count] of [
+  ['Rocky Linux', join(SHARED, 'data/advisories/rocky/osv'), 5],
+  ['AlmaLinux', join(SHARED, 'data/advisories/alma/osv'), 9],
+] as const) {
+  describe(`osv: the shared ${label} OSV records`, () => {
+    it(`reads all ${count} into their release namespaces with the raw fixed versions`, async () => {
+      const collected = await ingestAll(osvFeed, filesUnder(dir));
+      assert.deepEqual(collected.skipped, []);
+      const files = jsonFiles(dir);
+      assert.equal(files.length, count);
+      assert.equal(collected.advisories.length, count);
+      for (const file of files) {
+        const raw = JSON.parse(readFileSync(file, 'utf8')) as RawOsv;
+        const advisory = collected.advisories.find((a) => a.id === raw.id);
+        assert.ok(advisory, raw.id);
+        assert.equal(advisory.affected.length, raw.affected.length, raw.id);
+        for (const entry of raw.affected) {
+          const namespace = namespaceOf(entry.package.ecosystem);
+          assert.match(namespace, label === 'Rocky Linux' ? /^rocky:(8|9)$/ : /^almalinux:(8|9|10)$/);
+          const fixed = entry.ranges[0]!.events.find((event) => 'fixed' in event)!.fixed!;
+          const row: AffectedPackage | undefined = advisory.affected.find((r) => r.namespace === namespace && r.packageName === entry.package.name);
+          assert.ok(row, `${raw.id} ${namespace} ${entry.package.name}`);
+          assert.equal(row.status, 'fixed');
+          assert.deepEqual(row.ranges, [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }]);
+          assert.ok(rpm.valid(fixed), fixed);
+          // OSV records say nothing of module streams: the row applies to any.
+          assert.equal(row.module, undefined);
+        }
+      }
+    });
+  });
+}
+
+describe('osv: rpm reads the records\' explicit zero epoch as none', () => {
+  it('0:3.3.1-2.module+el9.4.0+20787+4c237fd3 (RLSA-2024:3671) equals the installed 3.3.1-2.module+el9.4.0+20787+4c237fd3', () => {
+    assert.equal(rpm.compare('3.3.1-2.module+el9.4.0+20787+4c237fd3', '0:3.3.1-2.module+el9.4.0+20787+4c237fd3'), 0);
+    assert.ok(rpm.compare('3.3.0-1.module+el9.3.0+16000+aaaaaaaa', '0:3.3.1-2.module+el9.4.0+20787+4c237fd3') < 0);
+  });
+});
