@@ -1,6 +1,8 @@
 // The existing `osv` feed over every shared AlmaLinux and Rocky Linux OSV record: each raw `affected[]` entry becomes a
 // fixed row in `almalinux:N` / `rocky:N` with the raw fixed version (epoch kept as written; rpm reads `0:` as no
-// epoch). Expected values are read from the raw JSON here.
+// epoch), in one record per CVE the notice names under `related` (aliased to the notice; a notice without CVEs
+// keeps its id); packages built for a SIG repository (purl distro `…-sig-…`) are left out. Expected values are read
+// from the raw JSON here.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import { rpm } from '../../../src/versions/rpm/rpm.ts';
 import { SHARED } from '../../helpers/fixtures.ts';
 import { filesUnder, ingestAll } from './scoring-sink.ts';
 
-interface RawOsv { id: string; affected: { package: { ecosystem: string; name: string }; ranges: { type: string; events: Record<string, string>[] }[] }[] }
+interface RawOsv { id: string; related?: string[]; affected: { package: { ecosystem: string; name: string; purl?: string }; ranges: { type: string; events: Record<string, string>[] }[] }[] }
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).sort().flatMap((name) => {
@@ -31,30 +33,40 @@ for (const [label, dir, count] of [
   ['AlmaLinux', join(SHARED, 'data/advisories/alma/osv'), 9],
 ] as const) {
   describe(`osv: the shared ${label} OSV records`, () => {
-    it(`reads all ${count} into their release namespaces with the raw fixed versions`, async () => {
+    it(`reads all ${count} into their release namespaces with the raw fixed versions, one record per CVE`, async () => {
       const collected = await ingestAll(osvFeed, filesUnder(dir));
-      assert.deepEqual(collected.skipped, []);
       const files = jsonFiles(dir);
       assert.equal(files.length, count);
-      assert.equal(collected.advisories.length, count);
+      const expectedSkips: string[] = [];
+      let expectedRecords = 0;
       for (const file of files) {
         const raw = JSON.parse(readFileSync(file, 'utf8')) as RawOsv;
-        const advisory = collected.advisories.find((a) => a.id === raw.id);
-        assert.ok(advisory, raw.id);
-        assert.equal(advisory.affected.length, raw.affected.length, raw.id);
-        for (const entry of raw.affected) {
-          const namespace = namespaceOf(entry.package.ecosystem);
-          assert.match(namespace, label === 'Rocky Linux' ? /^rocky:(8|9)$/ : /^almalinux:(8|9|10)$/);
-          const fixed = entry.ranges[0]!.events.find((event) => 'fixed' in event)!.fixed!;
-          const row: AffectedPackage | undefined = advisory.affected.find((r) => r.namespace === namespace && r.packageName === entry.package.name);
-          assert.ok(row, `${raw.id} ${namespace} ${entry.package.name}`);
-          assert.equal(row.status, 'fixed');
-          assert.deepEqual(row.ranges, [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }]);
-          assert.ok(rpm.valid(fixed), fixed);
-          // OSV records say nothing of module streams: the row applies to any.
-          assert.equal(row.module, undefined);
+        const cves = [...new Set((raw.related ?? []).filter((id) => id.startsWith('CVE-')))];
+        const ids = cves.length > 0 ? cves : [raw.id];
+        const kept = raw.affected.filter((entry) => !/distro=[^&]*-sig-/.test(entry.package.purl ?? ''));
+        for (const entry of raw.affected) if (!kept.includes(entry)) expectedSkips.push(entry.package.name);
+        if (kept.length === 0) continue;
+        expectedRecords += ids.length;
+        for (const id of ids) {
+          const advisory = collected.advisories.find((a) => a.id === id && (id === raw.id || a.aliases.includes(raw.id)));
+          assert.ok(advisory, `${raw.id} → ${id}`);
+          assert.equal(advisory.affected.length, kept.length, raw.id);
+          for (const entry of kept) {
+            const namespace = namespaceOf(entry.package.ecosystem);
+            assert.match(namespace, label === 'Rocky Linux' ? /^rocky:(8|9)$/ : /^almalinux:(8|9|10)$/);
+            const fixed = entry.ranges[0]!.events.find((event) => 'fixed' in event)!.fixed!;
+            const row: AffectedPackage | undefined = advisory.affected.find((r) => r.namespace === namespace && r.packageName === entry.package.name);
+            assert.ok(row, `${raw.id} ${namespace} ${entry.package.name}`);
+            assert.equal(row.status, 'fixed');
+            assert.deepEqual(row.ranges, [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }]);
+            assert.ok(rpm.valid(fixed), fixed);
+            // OSV records say nothing of module streams: the row applies to any.
+            assert.equal(row.module, undefined);
+          }
         }
       }
+      assert.equal(collected.advisories.length, expectedRecords);
+      assert.deepEqual(collected.skipped.filter((s) => s.reason !== 'no affected package in a supported ecosystem').map((s) => s.where.split(': ')[1]).sort(), expectedSkips.sort());
     });
   });
 }

@@ -2,7 +2,7 @@
 // branch, Ubuntu) and OSV YAML records (the PyPA advisory database stores its records as YAML).
 import type { Feed, FeedFile } from '../feed.ts';
 import type { RecordSink } from '../../model.ts';
-import { OsvRecordError, readOsvRecord } from './record.ts';
+import { OsvRecordError, perVulnerability, readOsvRecord } from './record.ts';
 import { parseRecordFile } from './record-file.ts';
 
 const RECORD_FILE = /\.(json|ya?ml)$/i;
@@ -33,7 +33,7 @@ function ingestFile(name: string, bytes: Buffer, sink: RecordSink): void {
       sink.skipped({ where: name, reason: 'no affected package in a supported ecosystem' });
       return;
     }
-    sink.advisory(advisory);
+    for (const each of perVulnerability(parsed.document, advisory)) sink.advisory(each);
   } catch (error) {
     if (!(error instanceof OsvRecordError)) throw error;
     sink.skipped({ where: name, reason: error.message });

@@ -51,12 +51,38 @@ export function readOsvRecord(record: unknown): OsvReading {
   return { advisory, leftOut };
 }
 
+/**
+ * Distributions whose OSV notices (ALSA-, RLSA-, RXSA-…) name their CVEs under `related`: Spyglass
+ * keeps one record per CVE, aliased to the notice, so that findings are named by CVE (as Trivy and
+ * Grype name them, and as the amazon-alas, oracle-oval and redhat-csaf feeds store theirs).
+ */
+const NOTICES_BY_CVE = new Set(['AlmaLinux', 'Rocky Linux']);
+
+/** The advisories a record gives: itself, or one per related CVE for a distribution notice. */
+export function perVulnerability(record: unknown, advisory: Advisory): Advisory[] {
+  if (!isObject(record) || /^CVE-/.test(advisory.id) || advisory.aliases.some((alias) => alias.startsWith('CVE-'))) return [advisory];
+  const ecosystems = array(record.affected, 'affected').map((entry) => (isObject(entry) && isObject(entry.package) ? String(entry.package.ecosystem) : ''));
+  if (ecosystems.length === 0 || !ecosystems.every((ecosystem) => NOTICES_BY_CVE.has(ecosystem.split(':')[0]!))) return [advisory];
+  const cves = [...new Set(strings(record.related, 'related').filter((id) => /^CVE-\d{4}-\d+$/.test(id)))];
+  if (cves.length === 0) return [advisory];
+  return cves.map((cve) => ({ ...advisory, id: cve, aliases: [advisory.id, ...advisory.aliases] }));
+}
+
+/** A package built for a special interest group's repository (Rocky's SIG Cloud kernel), not the distribution's own. */
+function sigRepository(pkg: Json): string | undefined {
+  if (typeof pkg.purl !== 'string') return undefined;
+  const distro = /[?&]distro=([^&#]+)/.exec(pkg.purl)?.[1];
+  return distro !== undefined && /-sig-/.test(decodeURIComponent(distro)) ? decodeURIComponent(distro) : undefined;
+}
+
 function readAffected(entry: Json, index: number): AffectedPackage | { packageName: string; reason: string } {
   const pkg = object(entry.package, `affected[${index}].package`);
   const { ecosystem, name } = pkg;
   if (typeof ecosystem !== 'string' || typeof name !== 'string' || name === '') {
     throw new OsvRecordError(`affected[${index}].package needs an ecosystem and a name`);
   }
+  const sig = sigRepository(pkg);
+  if (sig !== undefined) return { packageName: name, reason: `built for the ${sig} repository, not the distribution's own` };
   const key = packageKey(ecosystem, name);
   const ranges = array(entry.ranges, `affected[${index}].ranges`).map((range, at) =>
     readRange(range, `affected[${index}].ranges[${at}]`),
