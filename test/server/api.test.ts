@@ -160,6 +160,15 @@ function apiSuite(database: 'SQLite' | 'PostgreSQL', skip: string | undefined): 
       const missing = await api('GET', '/api/v1/orgs/acme/images/sha256:0000000000000000000000000000000000000000000000000000000000000000');
       assert.equal(missing.status, 404);
       assert.match(missing.body.error, /^image sha256:0+ not found$/);
+      // An index digest names no single image: the answer lists the platform images it holds.
+      const index = `sha256:${'1'.repeat(64)}`;
+      const arm = `sha256:${'2'.repeat(64)}`;
+      await server.ctx.sql.run('INSERT INTO images (id, org_id, repository_id, digest, index_digest, platform, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        randomUUID(), orgId, repositoryId, arm, index, 'linux/arm64', Date.now(),
+      ]);
+      const byIndex = await api('GET', `/api/v1/orgs/acme/images/${index}`);
+      assert.equal(byIndex.status, 404);
+      assert.equal(byIndex.body.error, `image ${index} is a multi-platform index; ask for one of its images: linux/arm64 ${arm}`);
       const bad = await api('GET', '/api/v1/orgs/acme/images/not-a-digest');
       assert.equal(bad.status, 400);
     });

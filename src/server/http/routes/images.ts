@@ -8,7 +8,7 @@ import type { ServerContext } from '../../context.ts';
 import { toNumber, optionalText, type Row, type Sql } from '../../db/sql.ts';
 import { findRepository } from '../../repositories.ts';
 import { authorise } from '../auth.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
 import { queryString } from '../body.ts';
 
 function parseJson<T>(text: unknown): T | undefined {
@@ -28,9 +28,9 @@ function time(value: unknown): string | null {
   return value === null || value === undefined ? null : new Date(toNumber(value)).toISOString();
 }
 
-async function tagsOf(sql: Sql, repositoryId: string, digests: readonly string[]): Promise<Map<string, string[]>> {
+/** A repository's tags by the digest they point at. */
+async function tagsOf(sql: Sql, repositoryId: string): Promise<Map<string, string[]>> {
   const tags = new Map<string, string[]>();
-  if (digests.length === 0) return tags;
   const rows = await sql.all('SELECT tag, digest FROM tags WHERE repository_id = ? ORDER BY tag', [repositoryId]);
   for (const row of rows) {
     const digest = String(row.digest);
@@ -81,7 +81,7 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
     const images = [];
     for (const row of rows) {
       const repositoryId = String(row.repository_id);
-      if (!tagsByRepository.has(repositoryId)) tagsByRepository.set(repositoryId, await tagsOf(ctx.sql, repositoryId, [String(row.digest)]));
+      if (!tagsByRepository.has(repositoryId)) tagsByRepository.set(repositoryId, await tagsOf(ctx.sql, repositoryId));
       images.push(summaryOf(row, tagsFor(row, tagsByRepository.get(repositoryId)!)));
     }
     return { images };
@@ -101,8 +101,15 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       params.push(repository.id);
     }
     const row = await ctx.sql.get(`${SELECT_IMAGES} WHERE ${where} ORDER BY i.pushed_at DESC LIMIT 1`, params);
-    if (row === undefined) throw notFound(`image ${digest}`);
-    const tags = tagsFor(row, await tagsOf(ctx.sql, String(row.repository_id), [digest]));
+    if (row === undefined) {
+      const platforms = await ctx.sql.all('SELECT digest, platform FROM images WHERE org_id = ? AND index_digest = ? ORDER BY platform, digest', [org.id, digest]);
+      if (platforms.length > 0) {
+        const each = platforms.map((image) => `${String(image.platform ?? '?')} ${String(image.digest)}`).join(', ');
+        throw new HttpError(404, `image ${digest} is a multi-platform index; ask for one of its images: ${each}`);
+      }
+      throw notFound(`image ${digest}`);
+    }
+    const tags = tagsFor(row, await tagsOf(ctx.sql, String(row.repository_id)));
     const sbom = parseJson<Sbom>(row.sbom);
     const report = parseJson<Omit<VulnerabilityReport, 'packages'>>(row.report);
     const packageById = new Map((sbom?.packages ?? []).map((p) => [p.id, p]));
