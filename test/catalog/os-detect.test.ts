@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { detectDistro } from '../../src/catalog/os/detect.ts';
+import { distroNamespace } from '../../src/match/namespaces.ts';
 import { PROJECT_ROOT } from '../helpers/fixtures.ts';
 import { FIXTURE_CASES } from './os-package-cases.ts';
 
@@ -104,6 +105,7 @@ describe('end of life', () => {
       ubuntu: ['18.04', '20.04', '22.04', '24.04', '24.10', '25.04'],
       alpine: ['3.10', '3.11', '3.12', '3.13', '3.14', '3.15', '3.16', '3.17', '3.18', '3.19', '3.20', '3.21', 'edge'],
       rhel: ['7', '8', '9'], centos: ['7', '8', '9'], rocky: ['8', '9'], almalinux: ['8', '9'], amzn: ['2', '2023'],
+      ol: ['7', '8', '9'], sles: ['15.3', '15.4', '15.5', '15.6'], 'opensuse-leap': ['15.5', '15.6'], mariner: ['1.0', '2.0'],
     };
     for (const [distro, releases] of Object.entries(required)) {
       const entry = TABLE.distros[distro];
@@ -112,6 +114,37 @@ describe('end of life', () => {
         const eol = entry.releases[release]?.eol;
         assert.ok(eol === null ? release === 'edge' : /^\d{4}-\d{2}-\d{2}$/.test(eol ?? '') && !Number.isNaN(Date.parse(eol!)), `${distro} ${release}: ${eol}`);
       }
+    }
+  });
+
+  // os-release as each distribution's images ship it (ID and VERSION_ID lines), and the advisory namespace its feed
+  // writes (the feeds' own documentation: docs/distributions.md).
+  it('recognises every distribution the feeds cover, with the namespace its advisories are stored under and its end of life', () => {
+    const cases: [osRelease: string, id: string, namespace: string, ended?: boolean][] = [
+      ['ID=debian\nVERSION_ID="12"\n', 'debian', 'debian:12', false],
+      ['ID=ubuntu\nVERSION_ID="22.04"\n', 'ubuntu', 'ubuntu:22.04', false],
+      ['ID=alpine\nVERSION_ID=3.18.4\n', 'alpine', 'alpine:3.18', false],
+      ['ID="rhel"\nVERSION_ID="9.3"\n', 'rhel', 'rhel:9', false],
+      ['ID="centos"\nVERSION_ID="7"\n', 'centos', 'rhel:7', false],
+      ['ID="rocky"\nVERSION_ID="9.3"\n', 'rocky', 'rocky:9', false],
+      ['ID="almalinux"\nVERSION_ID="8.9"\n', 'almalinux', 'almalinux:8', false],
+      ['ID="ol"\nVERSION_ID="8.9"\n', 'ol', 'oracle:8', false],
+      ['ID="amzn"\nVERSION_ID="2"\n', 'amzn', 'amazon:2', false],
+      ['ID="amzn"\nVERSION_ID="2023"\n', 'amzn', 'amazon:2023', false],
+      ['ID="amzn"\nVERSION_ID="2018.03"\n', 'amzn', 'amazon:2018', true],
+      ['ID="sles"\nVERSION_ID="15.3"\n', 'sles', 'suse:15.3', true],
+      ['ID="opensuse-leap"\nVERSION_ID="15.5"\n', 'opensuse-leap', 'opensuse:15.5', false],
+      ['ID=mariner\nVERSION_ID="2.0"\n', 'mariner', 'mariner:2.0', false],
+      ['ID=azurelinux\nVERSION_ID="3.0"\n', 'azurelinux', 'azurelinux:3.0'],
+      ['ID=photon\nVERSION_ID=4.0\n', 'photon', 'photon:4.0'],
+      ['ID=wolfi\nVERSION_ID=20230201\n', 'wolfi', 'wolfi'],
+      ['ID=chainguard\nVERSION_ID=20230214\n', 'chainguard', 'chainguard'],
+    ];
+    for (const [osRelease, id, namespace, ended] of cases) {
+      const distro = detectDistro(reader({ '/etc/os-release': osRelease }), new Date('2024-01-01T00:00:00Z'));
+      assert.equal(distro?.id, id, osRelease);
+      assert.equal(distroNamespace(distro), namespace, osRelease);
+      assert.equal(distro.endOfLife?.ended, ended, `${osRelease}: end of life`);
     }
   });
 });
