@@ -4,10 +4,13 @@
 // keeps its id); packages built for a SIG repository (purl distro `…-sig-…`) are left out. Expected values are read
 // from the raw JSON here.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { osvFeed } from '../../../src/advisories/feeds/osv/osv-feed.ts';
+import { openFeedInput } from '../../../src/advisories/input/open.ts';
 import type { AffectedPackage } from '../../../src/advisories/model.ts';
 import { rpm } from '../../../src/versions/rpm/rpm.ts';
 import { SHARED } from '../../helpers/fixtures.ts';
@@ -75,5 +78,34 @@ describe('osv: rpm reads the records\' explicit zero epoch as none', () => {
   it('0:3.3.1-2.module+el9.4.0+20787+4c237fd3 (RLSA-2024:3671) equals the installed 3.3.1-2.module+el9.4.0+20787+4c237fd3', () => {
     assert.equal(rpm.compare('3.3.1-2.module+el9.4.0+20787+4c237fd3', '0:3.3.1-2.module+el9.4.0+20787+4c237fd3'), 0);
     assert.ok(rpm.compare('3.3.0-1.module+el9.3.0+16000+aaaaaaaa', '0:3.3.1-2.module+el9.4.0+20787+4c237fd3') < 0);
+  });
+});
+
+describe('osv: the whole AlmaLinux OSV database archive', () => {
+  it('reads every record of almalinux-osv-database-advisories.tar.xz: each notice with CVEs as one record per CVE, the others as themselves, nothing skipped', async () => {
+    const archive = join(SHARED, 'data/advisories/alma/almalinux-osv-database-advisories.tar.xz');
+    const work = mkdtempSync(join(tmpdir(), 'spyglass-alma-'));
+    try {
+      // The expected records come from the archive's files as the system tar extracts them.
+      execFileSync('tar', ['-xJf', archive, '-C', work]);
+      const expected = new Set<string>();
+      let files = 0;
+      for (const file of jsonFiles(work)) {
+        const raw = JSON.parse(readFileSync(file, 'utf8')) as RawOsv;
+        files += 1;
+        const cves = (raw.related ?? []).filter((id) => /^CVE-\d{4}-\d+$/.test(id));
+        for (const id of cves.length > 0 ? cves : [raw.id]) expected.add(id);
+      }
+      assert.ok(files > 5000, `${files} records`);
+      const input = await openFeedInput(archive, { cacheDir: work, accept: (name) => osvFeed.wants({ name }) });
+      const collected = await ingestAll(osvFeed, input.files);
+      assert.deepEqual(collected.skipped, []);
+      assert.deepEqual(new Set(collected.advisories.map((a) => a.id)), expected);
+      for (const advisory of collected.advisories) {
+        assert.ok(advisory.affected.every((row) => /^almalinux:(8|9|10)$/.test(row.namespace)), advisory.id);
+      }
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
