@@ -5,6 +5,8 @@ import { backfillHandler } from './analysis/backfill.ts';
 import { startPoller } from './analysis/poller.ts';
 import type { ServerContext } from './context.ts';
 import type { JobHandler } from './jobs/worker.ts';
+import { notifyHandler } from './notify.ts';
+import { reevaluateHandler, startDatabaseWatcher } from './reevaluate.ts';
 
 export interface BackgroundTask {
   stop(): Promise<void>;
@@ -14,6 +16,8 @@ export function jobHandlers(ctx: ServerContext): Record<string, JobHandler> {
   return {
     analyse: analyseHandler(ctx),
     backfill: backfillHandler(ctx),
+    reevaluate: reevaluateHandler(ctx),
+    notify: notifyHandler(ctx),
   };
 }
 
@@ -22,5 +26,7 @@ export function backgroundTasks(ctx: ServerContext): BackgroundTask[] {
   return [
     // poller integrations: list the registry at their interval, record new digests like pushes.
     startPoller(ctx),
+    // db watcher: new database generations → re-evaluation jobs; the scheduled `db update`.
+    startDatabaseWatcher(ctx),
   ];
 }
