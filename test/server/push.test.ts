@@ -14,11 +14,15 @@ import { setActivation, seeRepository } from '../../src/server/repositories.ts';
 import { pollIntegration } from '../../src/server/analysis/poller.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
+import { fixtureRecord } from '../helpers/base-catalog.ts';
+import { minimalSbom } from '../helpers/sbom.ts';
+import { SqliteBaseImageCatalog } from '../../src/baseimage/catalog.ts';
+import type { Digest } from '../../src/core/digest.ts';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
 import { expectedImage, SHARED } from '../helpers/fixtures.ts';
 import { pushFixture, startRegistry, type TestRegistry } from '../helpers/registry.ts';
 
-const MAX_IMAGE_BYTES = 30_000_000; // debian-bookworm-base (26.6 MB) and multiarch fit; app-bookworm (36.7 MB) does not
+const MAX_IMAGE_BYTES = 36_000_000; // debian-bookworm-base (26.6 MB), app-bullseye (35.5 MB) and multiarch fit; app-bookworm (36.7 MB) does not
 const MULTIARCH_INDEX = 'sha256:91712f580f34a1a101f083b7a5e5eda0622733871d89da1bb095cff8203e02c4'; // fixtures/images/README.md
 
 async function closedPort(): Promise<number> {
@@ -77,6 +81,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const dataDir = join(dir, 'data');
       mkdirSync(dataDir, { recursive: true });
       copyFileSync(join(fixtureDatabase(), 'spyglass.db'), join(dataDir, 'spyglass.db'));
+      // The base image catalog: debian:bullseye-slim was debian-bullseye-base, then moved to debian-bullseye-refreshed.
+      const catalog = SqliteBaseImageCatalog.open(dataDir);
+      for (const [image, indexedAt] of [['debian-bullseye-base', '2025-01-01T00:00:00.000Z'], ['debian-bullseye-refreshed', '2025-02-01T00:00:00.000Z']] as const) {
+        const digest = expectedImage(image).manifestDigest;
+        catalog.put(fixtureRecord(image, { repository: 'docker.io/library/debian', tag: 'bullseye-slim', indexedAt }),
+          minimalSbom([], { source: { input: digest, manifestDigest: digest as Digest }, createdAt: indexedAt }));
+      }
+      catalog.close();
       if (dialect === 'postgres') postgres = await startPostgres();
       server = await startServer({
         ...(postgres !== undefined ? { databaseUrl: await postgres.createDatabase('push') } : {}),
@@ -125,6 +137,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.ok(toNumber(repo?.last_pushed_at) > 0);
     });
 
+    it('stores the base image found in the catalog and the refreshed base it recommends', async () => {
+      const repositoryId = await activate(registry.host, 'app/web', integrationId);
+      await pushFixture(registry, 'app-bullseye', 'app/web:v1');
+      const [image] = await waitFor('the analysed app image', async () => {
+        const rows = await analysedImages(repositoryId);
+        return rows.length > 0 ? rows : undefined;
+      });
+      const base = JSON.parse(String(image!.base_image)) as { ref: { repository: string; tag?: string; digest?: string } };
+      assert.deepEqual(base.ref, { repository: 'docker.io/library/debian', tag: 'bullseye-slim', digest: expectedImage('debian-bullseye-base').manifestDigest });
+      const stored = JSON.parse(String(image!.recommendations)) as { recommendations: { kind: string; ref: { digest?: string } }[] };
+      const refreshed = stored.recommendations.find((recommendation) => recommendation.kind === 'refreshed');
+      assert.equal(refreshed?.ref.digest, expectedImage('debian-bullseye-refreshed').manifestDigest);
+    });
+
     it('analyses a multi-platform push once per platform', async () => {
       const repositoryId = await activate(registry.host, 'app/multi', integrationId);
       await pushFixture(registry, 'multiarch', 'app/multi:latest', { all: true });
@@ -165,7 +191,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const repositoryId = await activate(registry.host, 'app/big', integrationId);
       await pushFixture(registry, 'app-bookworm', 'app/big:v1');
       const job = await waitFor('the failed job', async () => (await jobsOf(repositoryId)).find((row) => row.status === 'failed'));
-      assert.match(String(job.error), /over the image size limit of 30\.0 MB \(.*is 36\.\d MB\); not analysed/);
+      assert.match(String(job.error), /over the image size limit of 36\.0 MB \(.*is 36\.\d MB\); not analysed/);
       assert.equal(toNumber(job.attempts), 1);
       assert.deepEqual(await analysedImages(repositoryId), []);
     });

@@ -15,7 +15,6 @@ import type { Sbom } from '../../core/sbom.ts';
 import type { Digest } from '../../core/digest.ts';
 import { databaseGeneration } from '../../advisories/store/changes.ts';
 import { SqliteAdvisoryStore } from '../../advisories/store/sqlite.ts';
-import { detectBase } from '../../baseimage/detect.ts';
 import { catalogImage } from '../../catalog/engine.ts';
 import { BlobCache } from '../../image/cache/blob-cache.ts';
 import { parseManifestDocument, type IndexDocument, type ManifestDocument } from '../../image/manifest.ts';
@@ -28,6 +27,7 @@ import { PermanentJobError, type Job } from '../jobs/queue.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import { analyseSbom, diffFindings, saveResult, type AnalysisResult } from '../results.ts';
 import type { AnalysePayload } from '../webhooks/record-push.ts';
+import { baseImageFacts } from './base-image.ts';
 import { integrationCredentials, loadRepository, repositoryClient, type RepositoryTarget } from './registry-access.ts';
 
 function readPayload(job: Job): AnalysePayload {
@@ -93,17 +93,18 @@ function formatBytes(bytes: number): string {
 
 /** Writes the image row, its result and an `analysis` evaluation, in one transaction. */
 async function writeImage(
-  ctx: ServerContext, repository: RepositoryTarget, target: Target, fields: { configDigest: string; platform: string | null; size: number; pushedAt: number; baseImage: string | null },
+  ctx: ServerContext, repository: RepositoryTarget, target: Target, fields: { configDigest: string; platform: string | null; size: number; pushedAt: number; baseImage: string | null; recommendations: string | null },
   sbom: Sbom, result: AnalysisResult, generation: number | null,
 ): Promise<void> {
   await ctx.sql.transaction(async (tx) => {
     await tx.run(
-      `INSERT INTO images (id, org_id, repository_id, digest, index_digest, config_digest, platform, size, pushed_at, base_image)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO images (id, org_id, repository_id, digest, index_digest, config_digest, platform, size, pushed_at, base_image, recommendations)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (repository_id, digest) DO UPDATE SET index_digest = COALESCE(excluded.index_digest, images.index_digest),
-         config_digest = excluded.config_digest, platform = excluded.platform, size = excluded.size, base_image = excluded.base_image`,
+         config_digest = excluded.config_digest, platform = excluded.platform, size = excluded.size, base_image = excluded.base_image,
+         recommendations = excluded.recommendations`,
       [randomUUID(), repository.orgId, repository.id, target.descriptor.digest, target.indexDigest ?? null, fields.configDigest, fields.platform,
-        fields.size, fields.pushedAt, fields.baseImage],
+        fields.size, fields.pushedAt, fields.baseImage, fields.recommendations],
     );
     const row = (await tx.get('SELECT id, report FROM images WHERE repository_id = ? AND digest = ?', [repository.id, target.descriptor.digest]))!;
     const imageId = String(row.id);
@@ -192,12 +193,13 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
         const generation = databaseGeneration(ctx.options.dataDir)?.generation ?? null;
         const input = `registry://${label}`;
         let sbom: Sbom;
-        let baseImage: string | null;
+        let facts: { baseImage: string | null; recommendations: string | null };
         let platform: string | null;
         const stored = await reusableSbom(ctx.sql, repository.orgId, digest, doc.config.digest);
         if (stored !== undefined) {
           sbom = reusedFor(stored.sbom, doc, target, names, input);
-          baseImage = stored.baseImage;
+          // The stored base came from this image's attestations, which are not pulled again; recommendations follow today's catalog.
+          facts = { ...(await baseImageFacts(ctx.options.dataDir, sbom)), ...(stored.baseImage !== null ? { baseImage: stored.baseImage } : {}) };
           platform = sbom.source.platform ?? (target.platform !== undefined ? formatPlatform(target.platform) : null);
         } else {
           // From the index when there is one, so that the platform's attestations come along (base image).
@@ -211,17 +213,14 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
           }
           try {
             sbom = await catalogImage(image, { cacheDir: ctx.options.cacheDir });
-            const detected = await detectBase({ source: sbom.source, attestations: image.attestations }).catch(() => undefined);
-            baseImage = detected?.base !== undefined
-              ? JSON.stringify({ method: detected.base.method, name: detected.base.name, ref: detected.base.ref, evidence: detected.base.evidence, baseLayers: detected.base.baseLayers })
-              : null;
+            facts = await baseImageFacts(ctx.options.dataDir, sbom, image.attestations);
             platform = formatPlatform(image.platform);
           } finally {
             await image.close();
           }
         }
         const result = await analyseSbom(sbom, advisories);
-        await writeImage(ctx, repository, target, { configDigest: doc.config.digest, platform, size, pushedAt, baseImage }, sbom, result, generation);
+        await writeImage(ctx, repository, target, { configDigest: doc.config.digest, platform, size, pushedAt, ...facts }, sbom, result, generation);
       }
     } finally {
       await advisories?.close();
