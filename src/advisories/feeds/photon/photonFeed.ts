@@ -12,6 +12,7 @@ import type { Feed, FeedFile } from '../feed.ts';
 import type { Advisory, AffectedPackage, RecordSink } from '../../model.ts';
 import { rpm } from '../../../versions/rpm/rpm.ts';
 import { levelOfScore } from '../../../severity/scale.ts';
+import { parseJsonFile } from '../json-file.ts';
 
 const FILE = /(?:^|\/)cve_data_photon(\d+\.\d+)\.json$/;
 const CVE = /^CVE-\d{4}-\d{4,}$/;
@@ -50,13 +51,9 @@ export function readPhotonFile(name: string, content: string, sink: RecordSink):
   const release = FILE.exec(name)?.[1];
   if (release === undefined) return;
   const namespace = `photon:${release}`;
-  let data: unknown;
-  try {
-    data = JSON.parse(content);
-  } catch (error) {
-    sink.skipped({ where: name, reason: `malformed JSON: ${(error as Error).message.split('\n')[0]}` });
-    return;
-  }
+  const parsed = parseJsonFile(name, content, sink);
+  if (parsed === undefined) return;
+  const data = parsed.value;
   if (!Array.isArray(data)) {
     sink.skipped({ where: name, reason: 'not a JSON array of CVE entries' });
     return;

@@ -5,17 +5,14 @@
 import type { Feed, FeedFile } from '../feed.ts';
 import type { RecordSink } from '../../model.ts';
 import { readRedHatCsaf, redHatAdvisories } from './build.ts';
+import { parseJsonFile } from '../json-file.ts';
 
 const FILE = /\.json$/i;
 
 export function readRedHatFile(name: string, content: string, sink: RecordSink): void {
-  let data: unknown;
-  try {
-    data = JSON.parse(content);
-  } catch (error) {
-    sink.skipped({ where: name, reason: `malformed JSON: ${(error as Error).message.split('\n')[0]}` });
-    return;
-  }
+  const parsed = parseJsonFile(name, content, sink);
+  if (parsed === undefined) return;
+  const data = parsed.value;
   const document = readRedHatCsaf(data);
   if ('problem' in document) {
     sink.skipped({ where: name, reason: document.problem });

@@ -7,6 +7,7 @@
 import type { Feed, FeedFile } from '../feed.ts';
 import type { Advisory, AffectedPackage, RecordSink } from '../../model.ts';
 import { rpm } from '../../../versions/rpm/rpm.ts';
+import { parseJsonFile } from '../json-file.ts';
 
 export const SOURCE = 'rocky-errata';
 
@@ -95,13 +96,9 @@ export function rockyAdvisory(record: Record<string, unknown>, at: string, sink:
 }
 
 export function readRockyFile(name: string, content: string, sink: RecordSink): void {
-  let data: unknown;
-  try {
-    data = JSON.parse(content);
-  } catch (error) {
-    sink.skipped({ where: name, reason: `malformed JSON: ${(error as Error).message.split('\n')[0]}` });
-    return;
-  }
+  const parsed = parseJsonFile(name, content, sink);
+  if (parsed === undefined) return;
+  const data = parsed.value;
   const records = Array.isArray(data) ? data : isObject(data) && Array.isArray(data.advisories) ? data.advisories : undefined;
   if (records === undefined) {
     sink.skipped({ where: name, reason: 'not an Apollo advisories page (no advisories list)' });

@@ -6,6 +6,7 @@ import type { RecordSink } from '../../model.ts';
 import { suseAdvisories } from './build.ts';
 import { isCsaf, readCsaf } from './csaf.ts';
 import { isCvrfJson, readCvrfJson } from './cvrf.ts';
+import { parseJsonFile } from '../json-file.ts';
 
 const FILE = /\.(json|xml)$/i;
 
@@ -18,13 +19,9 @@ export function readSuseFile(name: string, content: string, sink: RecordSink): v
     sink.skipped({ where: name, reason: 'CVRF XML is not read: use SUSE CSAF (csaf/, csaf-vex/) or the CVRF JSON form' });
     return;
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(content);
-  } catch (error) {
-    sink.skipped({ where: name, reason: `malformed JSON: ${(error as Error).message.split('\n')[0]}` });
-    return;
-  }
+  const parsed = parseJsonFile(name, content, sink);
+  if (parsed === undefined) return;
+  const data = parsed.value;
   if (isObject(data) && typeof data.id === 'string' && 'affected' in data && !('document' in data)) {
     sink.skipped({ where: name, reason: 'an OSV record: read SUSE OSV with the osv source' });
     return;
