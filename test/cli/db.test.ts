@@ -59,7 +59,7 @@ test('db update, status, search; a failing source is reported and keeps its prev
   const status = runCli(['--data-dir', dataDir, 'db', 'status', '--format', 'json']);
   assert.equal(status.status, 0, status.stderr);
   const json = JSON.parse(status.stdout) as { schemaVersion: number; stale: boolean; sources: { source: string; records: number; location: string; lastError?: { message: string } }[]; counts: { advisories: number } };
-  assert.equal(json.schemaVersion, 2);
+  assert.equal(json.schemaVersion, 3);
   assert.equal(json.stale, false);
   assert.equal(json.counts.advisories, GHSA.length);
   assert.equal(json.sources.length, 1);

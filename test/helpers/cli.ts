@@ -15,6 +15,8 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
     timeout: 120_000,
+    // A whole JSON report is over spawnSync's default 1 MiB, which would kill the child mid-write.
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
