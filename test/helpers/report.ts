@@ -8,20 +8,15 @@
 //   axios 0.21.1     CVE-2023-45857 medium (GHSA MODERATE, no CVSS)   fixed 1.6.0
 //   libssl1.1 and openssl 1.1.1w  CVE-2024-13176 unspecified (Debian: open, no urgency), not fixed
 //   apt 2.2.4        CVE-2011-3374  low (Debian urgency unimportant), not fixed, suppressed by an ignore rule
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { scoreCvss } from '../../src/advisories/cvss.ts';
 import type { Advisory } from '../../src/advisories/model.ts';
 import type { AffectedRow } from '../../src/advisories/store/store.ts';
 import { SqliteAdvisoryStore } from '../../src/advisories/store/sqlite.ts';
-import { catalogImage } from '../../src/catalog/engine.ts';
 import type { Finding, Rating, SourceView, Suppression, VulnerabilityReport } from '../../src/core/finding.ts';
 import type { Package } from '../../src/core/package.ts';
 import type { Sbom } from '../../src/core/sbom.ts';
-import { openImage } from '../../src/image/open.ts';
 import { fixtureDatabase } from './feeds.ts';
-import { FIXTURE_OCI } from './fixtures.ts';
+import { fixtureImageSbom } from './sbom.ts';
 
 export const SAMPLE_IMAGE = 'app-bullseye';
 
@@ -130,18 +125,7 @@ async function finding(store: SqliteAdvisoryStore, sbom: Sbom, wanted: Wanted): 
 }
 
 async function build(): Promise<VulnerabilityReport> {
-  const cache = mkdtempSync(join(tmpdir(), 'spyglass-sample-report-'));
-  let sbom: Sbom;
-  try {
-    const image = await openImage(`oci-dir://${FIXTURE_OCI}`, { cacheDir: cache, ref: SAMPLE_IMAGE });
-    try {
-      sbom = await catalogImage(image);
-    } finally {
-      await image.close();
-    }
-  } finally {
-    rmSync(cache, { recursive: true, force: true });
-  }
+  const sbom = await fixtureImageSbom(SAMPLE_IMAGE);
   const store = SqliteAdvisoryStore.open(fixtureDatabase());
   try {
     const findings: Finding[] = [];

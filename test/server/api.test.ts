@@ -4,19 +4,15 @@
 // SQLite and on a real PostgreSQL server.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SqliteAdvisoryStore } from '../../src/advisories/store/sqlite.ts';
-import { catalogImage } from '../../src/catalog/engine.ts';
 import type { Sbom } from '../../src/core/sbom.ts';
-import { openImage } from '../../src/image/open.ts';
 import { buildApp, OPENAPI_DOCUMENT } from '../../src/server/http/app.ts';
 import { analyseSbom, saveResult, type AnalysisResult } from '../../src/server/results.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
-import { expectedImage, FIXTURE_OCI } from '../helpers/fixtures.ts';
+import { expectedImage } from '../helpers/fixtures.ts';
+import { fixtureImageSbom } from '../helpers/sbom.ts';
 import { call, startTestServer, TEST_BODY_LIMIT, type TestServer } from './api-server.ts';
 
 const IMAGE = 'app-bullseye';
@@ -27,18 +23,7 @@ const expectedPackages = (expected as unknown as { packages: { purl: string; nam
 let analysed: Promise<{ sbom: Sbom; result: AnalysisResult }> | undefined;
 function analyseFixture(): Promise<{ sbom: Sbom; result: AnalysisResult }> {
   analysed ??= (async () => {
-    const cache = mkdtempSync(join(tmpdir(), 'spyglass-api-cache-'));
-    let sbom: Sbom;
-    try {
-      const image = await openImage(`oci-dir://${FIXTURE_OCI}`, { cacheDir: cache, ref: IMAGE });
-      try {
-        sbom = await catalogImage(image);
-      } finally {
-        await image.close();
-      }
-    } finally {
-      rmSync(cache, { recursive: true, force: true });
-    }
+    const sbom = await fixtureImageSbom(IMAGE);
     const store = SqliteAdvisoryStore.open(fixtureDatabase());
     try {
       return { sbom, result: await analyseSbom(sbom, store) };
