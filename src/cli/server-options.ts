@@ -6,6 +6,7 @@ import type { ServerOptions } from '../server/context.ts';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IMAGE_BYTES } from '../server/context.ts';
 import { parseSecretKey } from '../server/auth/secrets.ts';
 import type { GlobalOptions } from './context.ts';
+import { parseSourceOption } from './db.ts';
 
 export interface ServerCommandOptions {
   database?: string;
@@ -15,6 +16,7 @@ export interface ServerCommandOptions {
   maxBodyBytes?: string;
   concurrency?: string;
   dbUpdateInterval?: string;
+  dbSource?: string[];
   insecureRegistry?: boolean;
   leaseSeconds?: string;
 }
@@ -71,6 +73,7 @@ export function serverOptions(options: ServerCommandOptions, global: GlobalOptio
     maxBodyBytes: positiveInteger(options.maxBodyBytes, '--max-body-bytes', DEFAULT_MAX_BODY_BYTES),
     concurrency: positiveInteger(options.concurrency, '--concurrency', 2),
     dbUpdateIntervalSeconds: positiveInteger(options.dbUpdateInterval, '--db-update-interval', 0, 0),
+    ...(options.dbSource !== undefined && options.dbSource.length > 0 ? { dbUpdateSources: options.dbSource.map(parseSourceOption) } : {}),
     dbWatchIntervalMs: 5_000,
     insecureRegistries: options.insecureRegistry === true,
     ...(options.leaseSeconds !== undefined ? { jobLeaseMs: positiveInteger(options.leaseSeconds, '--lease-seconds', 30) * 1000 } : {}),

@@ -24,6 +24,8 @@ export interface ServerOptions {
   concurrency: number;
   /** Seconds between scheduled `db update` runs; 0 = never (updates made with the CLI are still noticed). */
   dbUpdateIntervalSeconds: number;
+  /** Where the scheduled `db update` reads (`db update --source` locations: mirrors, local folders); absent: every feed's default location. */
+  dbUpdateSources?: { name: string; location: string }[];
   /** How often the server checks the vulnerability database for a new generation (ms). */
   dbWatchIntervalMs: number;
   /** Allow registries over plain HTTP (loopback registries in tests and labs). */

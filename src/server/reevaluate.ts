@@ -237,12 +237,16 @@ export function startDatabaseWatcher(ctx: ServerContext, log: (line: string) => 
   };
 }
 
-/** `spyglass db update` with its defaults (every feed from its public location), on the server's data directory. */
+/**
+ * `spyglass db update` on the server's data directory: from the configured sources (`serve --db-source`,
+ * e.g. an internal mirror on an air-gapped network), else every feed from its public location.
+ */
 export async function runScheduledUpdate(ctx: ServerContext): Promise<string> {
   const { FEEDS } = await import('../advisories/feeds/registry.ts');
   const { updateDatabase } = await import('../advisories/update.ts');
   const { openFeedInput } = await import('../advisories/input/open.ts');
-  const sources = FEEDS.flatMap((feed) => feed.defaultLocations.map((location) => ({ name: feed.name, location })));
+  const configured = ctx.options.dbUpdateSources ?? [];
+  const sources = configured.length > 0 ? configured : FEEDS.flatMap((feed) => feed.defaultLocations.map((location) => ({ name: feed.name, location })));
   const outcomes = await updateDatabase(ctx.options.dataDir, sources, { cacheDir: ctx.options.cacheDir, openInput: openFeedInput });
   const failed = outcomes.filter((outcome) => outcome.outcome === 'failed').map((outcome) => outcome.source);
   return `scheduled db update: ${outcomes.length - failed.length} of ${outcomes.length} sources read${failed.length > 0 ? `; failed: ${failed.join(', ')}` : ''}`;
