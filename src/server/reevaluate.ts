@@ -137,7 +137,7 @@ export async function reevaluateImage(ctx: ServerContext, store: AdvisoryStore, 
   const names = new Map(sbom.packages.map((pkg) => [pkg.id, pkg.name]));
   const diff = diffFindings(before, result.report.findings, (id) => names.get(id) ?? id);
   const notified = await ctx.sql.transaction(async (tx) => {
-    await saveResult(tx, imageId, sbom, result, generation);
+    await saveResult(tx, imageId, null, result, generation);
     await tx.run('INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       randomUUID(), imageId, Date.now(), generation, 'database', JSON.stringify(diff.added), JSON.stringify(diff.removed), JSON.stringify(diff.changed),
     ]);

@@ -45,25 +45,41 @@ export async function analyseSbom(sbom: Sbom, store: AdvisoryStore, now = new Da
   return { report, counts: countFindings(report.findings), keys, vulnerabilities };
 }
 
-/** What the stored report keeps: the report without the packages (the SBOM holds them). */
+/**
+ * What the stored report keeps: the report without the packages (the SBOM holds them), and each source
+ * record without its reference links and dates (about half of a report's size; the vulnerability
+ * database has them, by the source and id kept here). Everything a finding is rated, diffed and shown by stays.
+ */
 export function storedReport(report: VulnerabilityReport): Omit<VulnerabilityReport, 'packages'> {
   const { packages: _packages, ...rest } = report;
-  return rest;
+  return {
+    ...rest,
+    findings: report.findings.map((finding) => ({
+      ...finding,
+      sources: finding.sources.map(({ references: _references, published: _published, modified: _modified, ...source }) => ({ ...source, references: [] })),
+    })),
+  };
 }
 
 /** Writes an image's result (in `tx`): report, counts, time, database generation, keys and ids. */
-export async function saveResult(tx: Sql, imageId: string, sbom: Sbom, result: AnalysisResult, generation: number | null): Promise<void> {
-  await tx.run('UPDATE images SET sbom = ?, report = ?, counts = ?, analysed_at = ?, generation = ? WHERE id = ?', [
-    JSON.stringify(sbom), JSON.stringify(storedReport(result.report)), JSON.stringify(result.counts), Date.now(), generation, imageId,
-  ]);
+/** `sbom: null` keeps the stored SBOM (a re-evaluation matched it again; it did not change). */
+export async function saveResult(tx: Sql, imageId: string, sbom: Sbom | null, result: AnalysisResult, generation: number | null): Promise<void> {
+  const report = JSON.stringify(storedReport(result.report));
+  const values = [report, JSON.stringify(result.counts), Date.now(), generation, imageId];
+  if (sbom === null) await tx.run('UPDATE images SET report = ?, counts = ?, analysed_at = ?, generation = ? WHERE id = ?', values);
+  else await tx.run('UPDATE images SET sbom = ?, report = ?, counts = ?, analysed_at = ?, generation = ? WHERE id = ?', [JSON.stringify(sbom), ...values]);
   await tx.run('DELETE FROM image_keys WHERE image_id = ?', [imageId]);
   await tx.run('DELETE FROM image_vulnerabilities WHERE image_id = ?', [imageId]);
-  for (const key of result.keys) {
-    const [namespace, packageName] = key.split('\u0000') as [string, string];
-    await tx.run('INSERT INTO image_keys (image_id, namespace, package) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [imageId, namespace, packageName]);
-  }
-  for (const id of result.vulnerabilities) {
-    await tx.run('INSERT INTO image_vulnerabilities (image_id, vulnerability) VALUES (?, ?) ON CONFLICT DO NOTHING', [imageId, id]);
+  await insertRows(tx, 'image_keys (image_id, namespace, package)', [...result.keys].map((key) => [imageId, ...(key.split('\u0000') as [string, string])]));
+  await insertRows(tx, 'image_vulnerabilities (image_id, vulnerability)', [...result.vulnerabilities].map((id) => [imageId, id]));
+}
+
+/** Many rows in a few multi-row INSERTs (one round trip per 250 rows on PostgreSQL, not one per row). */
+async function insertRows(tx: Sql, into: string, rows: readonly (readonly string[])[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += 250) {
+    const chunk = rows.slice(start, start + 250);
+    const placeholders = chunk.map((row) => `(${row.map(() => '?').join(', ')})`).join(', ');
+    await tx.run(`INSERT INTO ${into} VALUES ${placeholders} ON CONFLICT DO NOTHING`, chunk.flat());
   }
 }
 
