@@ -8,6 +8,7 @@ import { registerDb } from './db.ts';
 import { registerCves } from './cves.ts';
 import { registerQuickview } from './quickview.ts';
 import { registerRecommendations } from './recommendations.ts';
+import { registerPolicy } from './policy.ts';
 import { registerBaseImages } from './base-images.ts';
 import { registerCompare } from './compare.ts';
 import { registerServe } from './serve.ts';
@@ -49,6 +50,7 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
   registerCves(program, context);
   registerQuickview(program, context);
   registerRecommendations(program, context);
+  registerPolicy(program, context);
   registerBaseImages(program, context);
   registerCompare(program, context);
   registerServe(program, context);
