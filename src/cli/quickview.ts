@@ -11,12 +11,14 @@ import type { Attestation } from '../image/model.ts';
 import type { QuickviewInput, RecommendedRow } from '../report/quickview.ts';
 import { addImageSelectionOptions, globalOptions, parseFormat, type CommandContext, type GlobalOptions } from './context.ts';
 import { addSuppressionOptions, scanInput, type ScanFlags } from './cves.ts';
-import { hasCatalog, scanWithProvenance, withCountedCatalog } from './recommendations.ts';
+import { hasCatalog, withCountedCatalog } from './recommendations.ts';
+import { evaluateScan, loadPolicies, scanForPolicies } from './policy.ts';
 
 const FORMATS = ['text', 'json'] as const;
 
 interface QuickviewOptions extends ScanFlags {
   format: string;
+  policyFile?: string;
 }
 
 /** Where the base image named by `digest` can be read from, given how the image itself was read. */
@@ -66,20 +68,24 @@ export function registerQuickview(program: Command, context: CommandContext): vo
     .command('quickview')
     .description('summarise the vulnerabilities of an image and of its base image')
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
-    .option('--format <format>', FORMATS.join(', '), 'text');
+    .option('--format <format>', FORMATS.join(', '), 'text')
+    .option('--policy-file <file>', 'policies for the policy status line (docs/policy.md); default: the default policies');
   addSuppressionOptions(command);
   addImageSelectionOptions(command).action(async (input: string, options: QuickviewOptions) => {
     const format = parseFormat(options.format, FORMATS);
     const global = globalOptions(program);
     const warnings: string[] = [];
     const warn = (line: string) => warnings.push(line);
+    const { policies } = await loadPolicies(options.policyFile);
     const scanOptions = { ...options, vexLocation: options.vexLocation ?? [] };
     const catalogued = await hasCatalog(global);
-    const { report, attestations } = catalogued ? await scanWithProvenance(input, scanOptions, global, warn) : { report: await scanInput(input, scanOptions, global, warn), attestations: [] };
+    const scan = await scanForPolicies(input, scanOptions, global, warn);
+    const { report, attestations } = scan;
     const recommended = catalogued ? await recommendedBases(report, attestations, global, warn) : undefined;
     const base = recommended === undefined
       ? await scanBase(input, report.baseImage, options, global, warn)
       : recommended.catalogued ?? await scanBase(input, recommended.reference, options, global, warn, recommended.detected.name);
+    const { results } = await evaluateScan(scan, policies, global);
     const { countFindings, renderQuickview, renderQuickviewJson } = await import('../report/quickview.ts');
     const { countsDelta } = await import('../baseimage/recommend.ts');
     const row = (recommendation: Recommendation | undefined): RecommendedRow | undefined => recommendation === undefined ? undefined : {
@@ -102,6 +108,11 @@ export function registerQuickview(program: Command, context: CommandContext): vo
       ...(base !== undefined ? { base } : {}),
       ...(refreshed ? { refreshed } : {}),
       ...(updated ? { updated } : {}),
+      policy: {
+        met: results.filter((result) => result.status === 'met').length,
+        total: results.length,
+        policies: results.map((result) => ({ name: result.name, status: result.status })),
+      },
       database: report.database,
       warnings,
     };

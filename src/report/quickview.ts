@@ -13,6 +13,8 @@ export interface QuickviewInput {
   refreshed?: RecommendedRow;
   /** Another tag of the base's repository, by the updated-base-image rule. */
   updated?: RecommendedRow;
+  /** How many of the policies (the default ones, or --policy-file's) the image meets (docs/policy.md). */
+  policy?: { met: number; total: number; policies: { name: string; status: 'met' | 'failed' | 'unknown' }[] };
   database: VulnerabilityReport['database'];
   warnings: string[];
 }
@@ -59,6 +61,10 @@ export function renderQuickview(input: QuickviewInput, options: { color?: boolea
     return `${label.padEnd(labelWidth)}│  ${value.padEnd(valueWidth)}  │${cell}`;
   });
 
+  if (input.policy) {
+    const unknown = input.policy.policies.filter((policy) => policy.status === 'unknown').length;
+    lines.push('', `  Policy status  ${input.policy.met}/${input.policy.total} policies met${unknown > 0 ? ` (${unknown} unknown)` : ''}`);
+  }
   lines.push('', `  ${databaseLine(input.database)}`);
   if (input.database.ageHours > STALE_DATABASE_HOURS) {
     lines.push(`  ! The database is more than ${STALE_DATABASE_HOURS} hours old: run \`spyglass db update\` for current advisories.`);
@@ -79,6 +85,7 @@ export function renderQuickviewJson(input: QuickviewInput): string {
     ...(input.base ? { base: input.base } : {}),
     ...(input.refreshed ? { refreshed: input.refreshed } : {}),
     ...(input.updated ? { updated: input.updated } : {}),
+    ...(input.policy ? { policy: input.policy } : {}),
     database: { ...input.database, stale: input.database.ageHours > STALE_DATABASE_HOURS },
     warnings: input.warnings,
   };
