@@ -7,7 +7,11 @@ import { globalOptions, parseFormat, type CommandContext } from './context.ts';
 import { addDatabaseOption, databaseUrl } from './server-options.ts';
 
 export function registerAdmin(program: Command, context: CommandContext): void {
-  const admin = program.command('admin').description('server administration against the data directory or --database: organizations, users, tokens, plans');
+  const admin = program.command('admin').description('server administration against the data directory or --database: organizations, users, tokens, plans')
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin create-org acme --owner owner@acme.example
+  $ spyglass admin token create --org acme --email ci@acme.example --name ci`);
 
   const withAccounts = async <T>(options: { database?: string }, work: (accounts: Accounts) => Promise<T>): Promise<T> => {
     const { openServerDatabase } = await import('../server/db/open.ts');
@@ -23,6 +27,10 @@ export function registerAdmin(program: Command, context: CommandContext): void {
 
   addDatabaseOption(admin.command('create-org').argument('<org>', 'organization name (lower-case letters, digits, . _ -)'))
     .description('create an organization with its owner; prints an Owner API token (shown once)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin create-org acme --owner owner@acme.example
+  $ spyglass admin create-org acme --owner owner@acme.example --plan team --format json`)
     .requiredOption('--owner <email>', "the owner's email")
     .option('--plan <plan>', 'free, team or business', 'free')
     .option('--format <format>', 'text or json', 'text')
@@ -35,6 +43,9 @@ export function registerAdmin(program: Command, context: CommandContext): void {
 
   addDatabaseOption(admin.command('create-user').argument('<email>', "the user's email"))
     .description('add a user to an organization with a role (or change their role)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin create-user dev@acme.example --org acme --role editor`)
     .requiredOption('--org <org>', 'organization')
     .requiredOption('--role <role>', 'owner, editor or member')
     .action(async (email: string, options: { org: string; role: string; database?: string }) => {
@@ -42,9 +53,17 @@ export function registerAdmin(program: Command, context: CommandContext): void {
       context.stdout.write(`${email.toLowerCase()} is ${options.role} of ${options.org}\n`);
     });
 
-  const token = admin.command('token').description('API tokens');
+  const token = admin.command('token').description('API tokens')
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin token create --org acme --email ci@acme.example --name ci
+  $ spyglass admin token revoke TOKEN_ID`);
   addDatabaseOption(token.command('create'))
     .description('a new API token for a member (shown once)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin token create --org acme --email ci@acme.example --name ci
+  $ spyglass admin token create --org acme --email ci@acme.example --format json`)
     .requiredOption('--org <org>', 'organization')
     .requiredOption('--email <email>', 'the member')
     .option('--name <name>', 'what the token is for', 'api')
@@ -57,6 +76,9 @@ export function registerAdmin(program: Command, context: CommandContext): void {
     });
   addDatabaseOption(token.command('revoke').argument('<token>', 'token id or the token itself'))
     .description('revoke an API token')
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin token revoke TOKEN_ID`)
     .action(async (idOrToken: string, options: { database?: string }) => {
       const revoked = await withAccounts(options, (accounts) => accounts.revokeToken(idOrToken));
       if (!revoked) throw new SpyglassError(`no active token ${idOrToken.startsWith('spy_') ? '(the one given)' : idOrToken}`);
@@ -65,6 +87,10 @@ export function registerAdmin(program: Command, context: CommandContext): void {
 
   addDatabaseOption(admin.command('set-plan').argument('<org>', 'organization').argument('<plan>', 'free, team or business'))
     .description("change an organization's plan, and optionally its own limit of activated repositories")
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin set-plan acme team
+  $ spyglass admin set-plan acme business --repository-limit 500`)
     .option('--repository-limit <n>', "the organization's own limit (overrides the plan's)")
     .action(async (org: string, plan: string, options: { repositoryLimit?: string; database?: string }) => {
       let limit: number | undefined;

@@ -1,8 +1,10 @@
 // The client side of the server's API for `spyglass repo|integration|notification`: where the server
-// is (--server / SPYGLASS_SERVER), the token (--token / SPYGLASS_TOKEN), and one request function that
+// is (--server / SPYGLASS_SERVER / the config file's server, which `spyglass login` writes), the token
+// (--token / SPYGLASS_TOKEN / the config file's token), and one request function that
 // turns every failure into one line (server unreachable, 401, 403, 404, 409…).
 import type { Command } from 'commander';
 import { SpyglassError, errorText } from '../core/errors.ts';
+import { loadConfig, type SpyglassConfig } from './config.ts';
 
 export interface ClientOptions {
   server?: string;
@@ -22,9 +24,9 @@ export class ApiClient {
   readonly #token: string;
   #org: string | undefined;
 
-  constructor(options: ClientOptions, env: NodeJS.ProcessEnv = process.env) {
-    const server = options.server ?? env.SPYGLASS_SERVER;
-    const token = options.token ?? env.SPYGLASS_TOKEN;
+  constructor(options: ClientOptions, env: NodeJS.ProcessEnv = process.env, configured: SpyglassConfig = loadConfig(env).values) {
+    const server = options.server ?? (env.SPYGLASS_SERVER || configured.server);
+    const token = options.token ?? (env.SPYGLASS_TOKEN || configured.token);
     if (server === undefined || server === '') throw new SpyglassError('no server: give --server URL or set SPYGLASS_SERVER');
     if (token === undefined || token === '') throw new SpyglassError('no API token: give --token TOKEN or set SPYGLASS_TOKEN');
     try {

@@ -137,11 +137,19 @@ export function formatCatalogList(images: readonly CatalogImage[]): string {
 }
 
 export function registerBaseImages(program: Command, context: CommandContext): void {
-  const command = program.command('base-images').description('the catalog of known base images that base detection and recommendations use');
+  const command = program.command('base-images').description('the catalog of known base images that base detection and recommendations use')
+    .addHelpText('after', `
+Examples:
+  $ spyglass base-images add debian:bookworm-slim alpine:3.20
+  $ spyglass base-images list`);
   const warn = (global: GlobalOptions, line: string) => { if (!global.quiet) context.stderr.write(`warning: ${line}\n`); };
 
   addRegistryOptions(command.command('add')
     .description('catalog images: every platform of each tag (registry references; an OCI layout or archive named with --as)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass base-images add debian:bookworm-slim alpine:3.20
+  $ spyglass base-images add oci-dir://./debian-layout --as docker.io/library/debian:bookworm`)
     .argument('<ref...>', 'registry reference (REPO:TAG, registry://…), or oci-dir://, oci-archive://, archive:// with --as')
     .option('--ref <name>', 'which image of a multi-image OCI layout or archive')
     .option('--as <repo:tag>', 'the repository and tag to record the image under (required for a layout or archive)'))
@@ -169,6 +177,9 @@ export function registerBaseImages(program: Command, context: CommandContext): v
 
   addRegistryOptions(command.command('index')
     .description("catalog a repository's tags from its registry (every tag, or those --tags matches)")
+    .addHelpText('after', `
+Examples:
+  $ spyglass base-images index docker.io/library/debian --tags '^bookworm'`)
     .argument('<repository>', 'REGISTRY/REPOSITORY, e.g. docker.io/library/debian')
     .option('--tags <regex>', 'only tags this regular expression matches (anywhere in the tag: anchor it with ^…$)'))
     .action(async (repository: string, options: RegistryFlags & { tags?: string }) => {
@@ -201,6 +212,10 @@ export function registerBaseImages(program: Command, context: CommandContext): v
 
   command.command('list')
     .description('the current record of every tag and platform, with its vulnerability counts (recomputed first when the database changed)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass base-images list
+  $ spyglass base-images list --repository docker.io/library/debian --format json`)
     .option('--format <format>', LIST_FORMATS.join(', '), 'text')
     .option('--repository <repository>', 'only this repository')
     .option('--platform <os/arch[/variant]>', 'only this platform')
@@ -233,6 +248,10 @@ export function registerBaseImages(program: Command, context: CommandContext): v
 
   command.command('remove')
     .description("remove a repository's records from the catalog, or one tag's (every digest it had)")
+    .addHelpText('after', `
+Examples:
+  $ spyglass base-images remove docker.io/library/debian:bullseye-slim
+  $ spyglass base-images remove docker.io/library/debian`)
     .argument('<repository[:tag]>', 'e.g. docker.io/library/debian or docker.io/library/debian:bullseye-slim')
     .action(async (name: string) => {
       const global = globalOptions(program);

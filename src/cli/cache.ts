@@ -14,10 +14,18 @@ export function parseAge(text: string): number {
 }
 
 export function registerCache(program: Command, context: CommandContext): void {
-  const cache = program.command('cache').description('the content-addressed cache of registry blobs');
+  const cache = program.command('cache').description('the content-addressed cache of registry blobs')
+    .addHelpText('after', `
+Examples:
+  $ spyglass cache df
+  $ spyglass cache prune --older-than 30d`);
   cache
     .command('df')
     .description('show how much the blob cache holds')
+    .addHelpText('after', `
+Examples:
+  $ spyglass cache df
+  $ spyglass cache df --format json`)
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: { format: string }) => {
       const format = parseFormat(options.format, ['text', 'json']);
@@ -40,6 +48,11 @@ export function registerCache(program: Command, context: CommandContext): void {
   cache
     .command('prune')
     .description('remove cached blobs not used recently (default: 7 days), or all of them')
+    .addHelpText('after', `
+Examples:
+  $ spyglass cache prune
+  $ spyglass cache prune --older-than 12h
+  $ spyglass cache prune --all`)
     .option('--all', 'remove every cached blob')
     .option('--older-than <age>', 'remove blobs unused for this long, e.g. 7d, 12h', '7d')
     .action(async (options: { all?: boolean; olderThan: string }) => {

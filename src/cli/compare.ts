@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { ExitStatus, SpyglassError } from '../core/errors.ts';
 import type { VulnerabilityReport } from '../core/finding.ts';
-import { addImageSelectionOptions, globalOptions, parseFormat, type CommandContext } from './context.ts';
+import { addImageSelectionOptions, globalOptions, useColor, parseFormat, type CommandContext } from './context.ts';
 import { DEFAULT_IGNORE_FILE, scanInput, type ScanFlags } from './cves.ts';
 import { writeOutput } from './sbom.ts';
 
@@ -38,6 +38,10 @@ export function registerCompare(program: Command, context: CommandContext): void
   const command = program
     .command('compare')
     .description('compare an image with another: packages added, removed and changed, vulnerabilities fixed and introduced')
+    .addHelpText('after', `
+Examples:
+  $ spyglass compare archive://app-2.tar --to archive://app-1.tar
+  $ spyglass compare ghcr.io/org/app:2 --to ghcr.io/org/app:1 --format markdown --exit-on vulnerability`)
     .argument('<image>', 'the image analysed (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
     .requiredOption('--to <image>', 'the image to compare with (any input IMAGE can be)')
     .option('--format <format>', FORMATS.join(', '), 'text')
@@ -76,7 +80,7 @@ export function registerCompare(program: Command, context: CommandContext): void
     const { renderComparison } = await import('../report/compare.ts');
     const text = renderComparison(comparison, format, {
       ignoreUnchanged: options.ignoreUnchanged === true,
-      color: options.output === undefined && format === 'text' && (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env),
+      color: options.output === undefined && format === 'text' && useColor(context.stdout, global.color),
     });
     if (options.output !== undefined) await writeOutput(options.output, text);
     else context.stdout.write(text);

@@ -4,6 +4,7 @@ import { resolveCacheDir, resolveDataDir } from '../core/dirs.ts';
 import { parsePlatform } from '../core/platform.ts';
 import type { OpenImageOptions } from '../image/model.ts';
 import { terminalProgress, wantsProgress } from './progress.ts';
+import { loadConfig } from './config.ts';
 
 export interface CommandContext {
   stdout: NodeJS.WritableStream;
@@ -15,16 +16,40 @@ export interface GlobalOptions {
   dataDir: string;
   quiet: boolean;
   debug: boolean;
+  color: ColorChoice;
+  /** Registry host → mirror host, from the config file. */
+  registryMirrors: Record<string, string>;
 }
 
-export function globalOptions(program: Command): GlobalOptions {
-  const options = program.opts<{ cacheDir?: string; dataDir?: string; quiet?: boolean; debug?: boolean }>();
+export const COLOR_CHOICES = ['auto', 'always', 'never'] as const;
+export type ColorChoice = (typeof COLOR_CHOICES)[number];
+
+/** Flag > environment > config file > default, for the options every command shares. */
+export function globalOptions(program: Command, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
+  const options = program.opts<{ cacheDir?: string; dataDir?: string; quiet?: boolean; debug?: boolean; color?: string }>();
+  const config = loadConfig(env).values;
   return {
-    cacheDir: resolveCacheDir(options.cacheDir),
-    dataDir: resolveDataDir(options.dataDir),
+    cacheDir: resolveCacheDir(options.cacheDir, env, config.cacheDir),
+    dataDir: resolveDataDir(options.dataDir, env, config.dataDir),
     quiet: options.quiet === true,
     debug: options.debug === true,
+    color: options.color === undefined ? 'auto' : parseColor(options.color),
+    registryMirrors: config.registryMirrors ?? {},
   };
+}
+
+export function parseColor(value: string): ColorChoice {
+  if (!(COLOR_CHOICES as readonly string[]).includes(value)) throw new SpyglassError(`--color ${value}: expected one of ${COLOR_CHOICES.join(', ')}`);
+  return value as ColorChoice;
+}
+
+/**
+ * Whether to colour what goes to `stream`: --color always|never decides; auto colours a terminal
+ * unless NO_COLOR is set to something (https://no-color.org: present and not empty).
+ */
+export function useColor(stream: NodeJS.WritableStream, choice: ColorChoice, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (choice !== 'auto') return choice === 'always';
+  return (stream as NodeJS.WriteStream).isTTY === true && !env.NO_COLOR;
 }
 
 export function parseFormat<T extends string>(value: string, allowed: readonly T[]): T {
@@ -55,6 +80,7 @@ export function openImageOptions(options: ImageSelectionOptions, global: GlobalO
     ref: options.ref,
     cacheDir: global.cacheDir,
     insecureRegistries: options.insecureRegistry,
+    registryMirrors: global.registryMirrors,
     progress: wantsProgress(global.quiet) ? terminalProgress() : undefined,
   };
 }

@@ -6,7 +6,7 @@ import type { VulnerabilityReport } from '../core/finding.ts';
 import { ExitStatus, SpyglassError } from '../core/errors.ts';
 import type { RenderOptions } from '../report/options.ts';
 import type { ReportFormat } from '../report/render.ts';
-import { addImageSelectionOptions, globalOptions, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
+import { addImageSelectionOptions, globalOptions, useColor, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
 import { writeOutput } from './sbom.ts';
 import { isSbomInput } from '../sbom/input-prefix.ts';
 import type { Sbom } from '../core/sbom.ts';
@@ -159,6 +159,12 @@ export function registerCves(program: Command, context: CommandContext): void {
   const command = program
     .command('cves')
     .description('list the vulnerabilities of an image (or of an SBOM: sbom://FILE)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass cves alpine:3.20
+  $ spyglass cves archive://app.tar --only-severity critical,high --exit-code
+  $ spyglass cves registry://ghcr.io/org/app:1.2 --format sarif --output cves.sarif
+  $ spyglass cves sbom://app.cdx.json --only-fixed`)
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
     .option('--format <format>', CVES_FORMATS.join(', '), 'packages')
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
@@ -205,7 +211,7 @@ export function registerCves(program: Command, context: CommandContext): void {
       locations: options.locations === true,
       details: options.details === true,
       epss: options.epss === true || filters.epssScore !== undefined || filters.epssPercentile !== undefined,
-      color: options.output === undefined && format === 'packages' && (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env),
+      color: options.output === undefined && format === 'packages' && useColor(context.stdout, global.color),
     };
     const { render } = await import('../report/render.ts');
     const text = await render(report, format, renderOptions);

@@ -20,7 +20,7 @@ export function parseSourceOption(value: string): SourceLocation {
   return { name: value.slice(0, equals), location: value.slice(equals + 1) };
 }
 
-function formatAge(ms: number): string {
+export function formatAge(ms: number): string {
   const hours = Math.floor(ms / 3_600_000);
   if (hours >= 48) return `${Math.floor(hours / 24)} days`;
   if (hours >= 1) return `${hours} h`;
@@ -40,10 +40,20 @@ function downloadProgress(stream: NodeJS.WriteStream = process.stderr): (progres
 }
 
 export function registerDb(program: Command, context: CommandContext): void {
-  const db = program.command('db').description('the local vulnerability database: update, status, export, import, search');
+  const db = program.command('db').description('the local vulnerability database: update, status, export, import, search')
+    .addHelpText('after', `
+Examples:
+  $ spyglass db update
+  $ spyglass db status
+  $ spyglass db search CVE-2023-44487`);
 
   db.command('update')
     .description('read the advisory feeds into the database (default: every feed from its public location)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass db update
+  $ spyglass db update --only osv
+  $ spyglass db update --source osv=./osv-npm.zip --only osv`)
     .option('--source <NAME=URL|PATH>', 'read feed NAME from a URL, file, directory or archive (repeatable, also for one name); only the named feeds are updated', collect, [])
     .option('--only <NAME>', 'update only this feed (repeatable)', collect, [])
     .action(async (options: { source: string[]; only: string[] }) => {
@@ -95,6 +105,10 @@ export function registerDb(program: Command, context: CommandContext): void {
 
   db.command('status')
     .description('schema, build time and age of the database; per source: records, skipped records and why, last update')
+    .addHelpText('after', `
+Examples:
+  $ spyglass db status
+  $ spyglass db status --format json`)
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: { format: string }) => {
       const format = parseFormat(options.format, ['text', 'json']);
@@ -130,6 +144,9 @@ export function registerDb(program: Command, context: CommandContext): void {
 
   db.command('export')
     .description('write the database to one compressed, checksummed file (for an air-gapped machine)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass db export spyglass-db.gz`)
     .argument('<file>', 'where to write it')
     .action(async (file: string) => {
       const { dataDir } = globalOptions(program);
@@ -140,6 +157,9 @@ export function registerDb(program: Command, context: CommandContext): void {
 
   db.command('import')
     .description('replace the database with one written by `db export` (checked before it replaces anything)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass db import spyglass-db.gz`)
     .argument('<file>', 'a file written by `spyglass db export`')
     .action(async (file: string) => {
       const { dataDir } = globalOptions(program);
@@ -150,6 +170,11 @@ export function registerDb(program: Command, context: CommandContext): void {
 
   db.command('search')
     .description('what the database knows about an advisory (CVE, GHSA, … or any alias) or a package, per source')
+    .addHelpText('after', `
+Examples:
+  $ spyglass db search CVE-2023-44487
+  $ spyglass db search GHSA-qwcr-r2fm-qrc7 --format json
+  $ spyglass db search openssl --ecosystem Debian:12`)
     .argument('<id-or-package>', 'an advisory id or alias, or a package name')
     .option('--ecosystem <ecosystem>', 'the package ecosystem or distribution release (npm, PyPI, Debian:11, …)')
     .option('--namespace <namespace>', "spyglass's namespace (npm, pypi, debian:11, alpine:3.18, …)")

@@ -110,6 +110,11 @@ export function registerInspect(program: Command, context: CommandContext): void
   const command = program
     .command('inspect')
     .description('show an image: digests, platforms, layers with the history line that made each, config, annotations, attestations')
+    .addHelpText('after', `
+Examples:
+  $ spyglass inspect alpine:3.20
+  $ spyglass inspect archive://app.tar --format json
+  $ spyglass inspect --platform linux/arm64 registry://ghcr.io/org/app:1.2`)
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, or a bare name)')
     .option('--format <format>', 'text or json', 'text')
     .option('--verify', 'read every layer: check blob digests and diff_ids, count entries and uncompressed sizes')

@@ -14,10 +14,18 @@ interface IntegrationView {
 }
 
 export function registerIntegration(program: Command, context: CommandContext): void {
-  const integration = program.command('integration').description('registry integrations of an organization on a Spyglass server');
+  const integration = program.command('integration').description('registry integrations of an organization on a Spyglass server')
+    .addHelpText('after', `
+Examples:
+  $ spyglass integration list
+  $ spyglass integration add --type distribution --name main`);
 
   addClientOptions(integration.command('add'))
     .description('add a registry integration; prints its webhook URL and secret once')
+    .addHelpText('after', `
+Examples:
+  $ spyglass integration add --type distribution --name main
+  $ spyglass integration add --type poller --name hub --registry https://registry.example.com --username ci --password-stdin < password.txt`)
     .requiredOption('--type <type>', 'distribution, harbor, artifactory or poller')
     .requiredOption('--name <name>', 'a name for it, unique in the organization')
     .option('--registry <url>', 'the registry (required for poller)')
@@ -54,6 +62,10 @@ export function registerIntegration(program: Command, context: CommandContext): 
 
   addClientOptions(integration.command('list'))
     .description("the organization's integrations")
+    .addHelpText('after', `
+Examples:
+  $ spyglass integration list
+  $ spyglass integration list --format json`)
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: ClientOptions & { format: string }) => {
       const format = parseFormat(options.format, ['text', 'json']);
@@ -71,6 +83,9 @@ export function registerIntegration(program: Command, context: CommandContext): 
 
   addClientOptions(integration.command('remove').argument('<integration>', 'id or name'))
     .description('remove an integration (its repositories and images stay)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass integration remove main`)
     .action(async (reference: string, options: ClientOptions) => {
       const client = new ApiClient(options);
       const { integrations } = await client.request<{ integrations: IntegrationView[] }>('GET', await client.orgPath('/integrations'));

@@ -18,21 +18,24 @@ import { registerRepo } from './repo.ts';
 import { registerIntegration } from './integration.ts';
 import { registerNotification } from './notification.ts';
 import { registerDockerPlugin } from './docker-plugin.ts';
-import type { CommandContext } from './context.ts';
+import { registerConfig } from './config-command.ts';
+import { registerLogin } from './login.ts';
+import { registerVersion } from './version.ts';
+import { registerCompletion } from './completion.ts';
+import { applyConfiguredDefaults, loadConfig } from './config.ts';
+import { COLOR_CHOICES, type CommandContext } from './context.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/**
- * Runs one spyglass command and returns its exit code. Errors a user can act on print one line;
- * anything else is a bug and shows its stack only with --debug.
- */
-export async function main(argv: string[], context: CommandContext = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/** The whole command tree (also what `completion` and the help tests walk). */
+export function buildProgram(context: CommandContext): Command {
   const program = new Command('spyglass')
     .description('Analyse container images: packages, vulnerabilities, base images')
     .version(VERSION, '--version', 'print the version')
-    .option('--cache-dir <dir>', 'blob cache (default $SPYGLASS_CACHE_DIR or $XDG_CACHE_HOME/spyglass)')
-    .option('--data-dir <dir>', 'database directory (default $SPYGLASS_DATA_DIR or $XDG_DATA_HOME/spyglass)')
+    .option('--cache-dir <dir>', 'blob cache (default $SPYGLASS_CACHE_DIR, the config file\'s cacheDir, or $XDG_CACHE_HOME/spyglass)')
+    .option('--data-dir <dir>', 'database directory (default $SPYGLASS_DATA_DIR, the config file\'s dataDir, or $XDG_DATA_HOME/spyglass)')
     .option('-q, --quiet', 'no progress output')
+    .option('--color <when>', `colour on the terminal: ${COLOR_CHOICES.join(', ')} (auto: a terminal and no NO_COLOR)`)
     .option('--debug', 'show stack traces of internal errors')
     .exitOverride()
     .configureOutput({
@@ -40,9 +43,11 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
       writeErr: (text) => context.stderr.write(text),
     })
     .showSuggestionAfterError();
-  program.command('version').description('print the version').action(() => {
-    context.stdout.write(`spyglass ${VERSION}\n`);
+  // The config file's format.<command> and platform become option defaults; only for commands that have them, so a broken file does not stop `config unset`.
+  program.hook('preAction', (_program, command) => {
+    if (command.options.some((option) => option.long === '--format' || option.long === '--platform')) applyConfiguredDefaults(command, loadConfig().values);
   });
+  registerVersion(program, context, VERSION);
   registerInspect(program, context);
   registerSbom(program, context);
   registerCache(program, context);
@@ -60,6 +65,18 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
   registerIntegration(program, context);
   registerNotification(program, context);
   registerDockerPlugin(program, context);
+  registerConfig(program, context);
+  registerLogin(program, context);
+  registerCompletion(program, context);
+  return program;
+}
+
+/**
+ * Runs one spyglass command and returns its exit code. Errors a user can act on print one line;
+ * anything else is a bug and shows its stack only with --debug.
+ */
+export async function main(argv: string[], context: CommandContext = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const program = buildProgram(context);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

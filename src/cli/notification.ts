@@ -11,10 +11,18 @@ interface TargetView {
 }
 
 export function registerNotification(program: Command, context: CommandContext): void {
-  const notification = program.command('notification').description('notification targets of an organization on a Spyglass server');
+  const notification = program.command('notification').description('notification targets of an organization on a Spyglass server')
+    .addHelpText('after', `
+Examples:
+  $ spyglass notification list
+  $ spyglass notification add --url https://hooks.example.com/spyglass`);
 
   addClientOptions(notification.command('add'))
     .description('send notifications to a JSON webhook (HMAC-SHA256 signed) or, with --slack, a Slack incoming webhook')
+    .addHelpText('after', `
+Examples:
+  $ spyglass notification add --url https://hooks.example.com/spyglass
+  $ spyglass notification add --slack --url https://hooks.slack.com/services/T/B/X --repository registry.example.com/team/app`)
     .requiredOption('--url <url>', 'where to send them')
     .option('--slack', 'a Slack-compatible incoming webhook')
     .option('--repository <repository>', 'only for this repository (registry/name or id)')
@@ -36,6 +44,10 @@ export function registerNotification(program: Command, context: CommandContext):
 
   addClientOptions(notification.command('list'))
     .description("the organization's notification targets")
+    .addHelpText('after', `
+Examples:
+  $ spyglass notification list
+  $ spyglass notification list --format json`)
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: ClientOptions & { format: string }) => {
       const format = parseFormat(options.format, ['text', 'json']);
@@ -50,6 +62,9 @@ export function registerNotification(program: Command, context: CommandContext):
 
   addClientOptions(notification.command('remove').argument('<id>', 'target id'))
     .description('remove a notification target')
+    .addHelpText('after', `
+Examples:
+  $ spyglass notification remove TARGET_ID`)
     .action(async (id: string, options: ClientOptions) => {
       const client = new ApiClient(options);
       await client.request('DELETE', await client.orgPath(`/notifications/${encodeURIComponent(id)}`));

@@ -9,7 +9,7 @@ import type { Recommendation } from '../baseimage/model.ts';
 import type { VulnerabilityReport } from '../core/finding.ts';
 import type { Attestation } from '../image/model.ts';
 import type { QuickviewInput, RecommendedRow } from '../report/quickview.ts';
-import { addImageSelectionOptions, globalOptions, parseFormat, type CommandContext, type GlobalOptions } from './context.ts';
+import { addImageSelectionOptions, globalOptions, useColor, parseFormat, type CommandContext, type GlobalOptions } from './context.ts';
 import { addSuppressionOptions, scanInput, type ScanFlags } from './cves.ts';
 import { hasCatalog, withCountedCatalog } from './recommendations.ts';
 import { evaluateScan, loadPolicies, scanForPolicies } from './policy.ts';
@@ -67,6 +67,10 @@ export function registerQuickview(program: Command, context: CommandContext): vo
   const command = program
     .command('quickview')
     .description('summarise the vulnerabilities of an image and of its base image')
+    .addHelpText('after', `
+Examples:
+  $ spyglass quickview alpine:3.20
+  $ spyglass quickview archive://app.tar --format json`)
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
     .option('--format <format>', FORMATS.join(', '), 'text')
     .option('--policy-file <file>', 'policies for the policy status line (docs/policy.md); default: the default policies');
@@ -116,7 +120,7 @@ export function registerQuickview(program: Command, context: CommandContext): vo
       database: report.database,
       warnings,
     };
-    context.stdout.write(format === 'json' ? renderQuickviewJson(quickview) : renderQuickview(quickview, { color: (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env) }));
+    context.stdout.write(format === 'json' ? renderQuickviewJson(quickview) : renderQuickview(quickview, { color: useColor(context.stdout, global.color) }));
     // The text shows warnings itself; JSON carries them in `warnings` and on standard error.
     if (!global.quiet && format === 'json') for (const line of warnings) context.stderr.write(`warning: ${line}\n`);
   });

@@ -7,7 +7,7 @@ import type { BaseImageCatalog } from '../baseimage/model.ts';
 import { SpyglassError } from '../core/errors.ts';
 import type { VulnerabilityReport } from '../core/finding.ts';
 import type { Attestation } from '../image/model.ts';
-import { addImageSelectionOptions, globalOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
+import { addImageSelectionOptions, globalOptions, useColor, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
 import { scanInput, type ScanFlags } from './cves.ts';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;
@@ -61,6 +61,10 @@ export function registerRecommendations(program: Command, context: CommandContex
   const command = program
     .command('recommendations')
     .description('refreshed and updated base images for an image, from the base image catalog')
+    .addHelpText('after', `
+Examples:
+  $ spyglass recommendations archive://app.tar
+  $ spyglass recommendations node:20-bookworm --only-update --format markdown`)
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
     .option('--only-refresh', 'only the refreshed base image (same tag, newer digest)')
     .option('--only-update', 'only the updated base image (another tag) and the other variants')
@@ -105,7 +109,7 @@ export function registerRecommendations(program: Command, context: CommandContex
       notes: result.notes,
       database: report.database,
       warnings,
-    }, format, { color: format === 'text' && (context.stdout as NodeJS.WriteStream).isTTY === true && !('NO_COLOR' in process.env), details: options.details === true });
+    }, format, { color: format === 'text' && useColor(context.stdout, global.color), details: options.details === true });
     context.stdout.write(text);
     if (!global.quiet && format === 'json') for (const line of warnings) context.stderr.write(`warning: ${line}\n`);
   });

@@ -22,10 +22,17 @@ async function resolve(client: ApiClient, reference: string, addMissing: boolean
 }
 
 export function registerRepo(program: Command, context: CommandContext): void {
-  const repo = program.command('repo').description('repositories of an organization on a Spyglass server: list, enable, disable analysis');
+  const repo = program.command('repo').description('repositories of an organization on a Spyglass server: list, enable, disable analysis')
+    .addHelpText('after', `
+Examples:
+  $ spyglass repo list
+  $ spyglass repo enable registry.example.com/team/app`);
 
   addClientOptions(repo.command('enable').argument('<repository>', 'registry/name or repository id'))
     .description('activate analysis of a repository (its most recent images are analysed at once)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass repo enable registry.example.com/team/app`)
     .action(async (reference: string, options: ClientOptions) => {
       const client = new ApiClient(options);
       const repository = await resolve(client, reference, true);
@@ -35,6 +42,9 @@ export function registerRepo(program: Command, context: CommandContext): void {
 
   addClientOptions(repo.command('disable').argument('<repository>', 'registry/name or repository id'))
     .description('stop analysing a repository')
+    .addHelpText('after', `
+Examples:
+  $ spyglass repo disable registry.example.com/team/app`)
     .action(async (reference: string, options: ClientOptions) => {
       const client = new ApiClient(options);
       const repository = await resolve(client, reference, false);
@@ -44,6 +54,10 @@ export function registerRepo(program: Command, context: CommandContext): void {
 
   addClientOptions(repo.command('list'))
     .description('repositories seen through integrations, with their activation')
+    .addHelpText('after', `
+Examples:
+  $ spyglass repo list
+  $ spyglass repo list --format json`)
     .option('--format <format>', 'text or json', 'text')
     .action(async (options: ClientOptions & { format: string }) => {
       const format = parseFormat(options.format, ['text', 'json']);

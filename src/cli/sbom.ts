@@ -44,6 +44,11 @@ export function registerSbom(program: Command, context: CommandContext): void {
   const command = program
     .command('sbom')
     .description('list every package in an image, or convert an SBOM (sbom://FILE)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass sbom alpine:3.20
+  $ spyglass sbom archive://app.tar --format cyclonedx --output app.cdx.json
+  $ spyglass sbom sbom://app.spdx.json --format cyclonedx`)
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE (- for stdin)')
     .option('--format <format>', `${FORMATS.join(', ')}`, 'list')
     .option('-o, --output <file>', 'write the SBOM to this file instead of standard output')

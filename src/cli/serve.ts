@@ -7,6 +7,11 @@ import { addWorkerOptions, serverOptions, type ServerCommandOptions } from './se
 export function registerServe(program: Command, context: CommandContext): void {
   addWorkerOptions(program.command('serve'))
     .description('run the Spyglass server: REST API, registry webhooks, analysis workers (SQLite in the data directory by default)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass serve
+  $ spyglass serve --listen 0.0.0.0:8080 --public-url https://spyglass.example.com
+  $ SPYGLASS_DATABASE_URL=postgres://spyglass@db/spyglass spyglass serve --no-worker`)
     .option('--listen <host:port>', 'address to listen on (port 0: any free port)', '127.0.0.1:8080')
     .option('--public-url <url>', 'the URL registries and clients reach this server by (default http://LISTEN)')
     .option('--max-body-bytes <n>', 'largest request body accepted (default 1048576)')

@@ -6,6 +6,9 @@ import { addWorkerOptions, serverOptions, type ServerCommandOptions } from './se
 export function registerWorker(program: Command, context: CommandContext): void {
   addWorkerOptions(program.command('worker'))
     .description('run analysis jobs from the shared server database (PostgreSQL with --database, for several machines)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass worker --database postgres://spyglass@db/spyglass`)
     .option('--public-url <url>', 'the server URL (for links in notifications)')
     .action(async (options: ServerCommandOptions) => {
       const { startWorkerProcess, closeOnSignal } = await import('../server/server.ts');

@@ -115,6 +115,8 @@ export interface OpenImageOptions {
   cacheDir: string;
   /** Registries (host[:port]) that may be reached over plain HTTP; loopback always may. */
   insecureRegistries?: string[];
+  /** Registry host → mirror host: an image of the registry is pulled from the mirror, same repository path (the config file's registryMirrors). */
+  registryMirrors?: Record<string, string>;
   /** Docker config file with registry credentials; default $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
   dockerConfigPath?: string;
   /** Docker Engine socket; default from DOCKER_HOST or /var/run/docker.sock. */

@@ -3,7 +3,7 @@ import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SpyglassError } from '../../core/errors.ts';
 import { shortDigest, type Digest } from '../../core/digest.ts';
-import { familiarImageRef, parseImageRef } from '../../core/reference.ts';
+import { DOCKER_HUB, DOCKER_HUB_API, familiarImageRef, parseImageRef, type ImageRef } from '../../core/reference.ts';
 import { BlobCache } from '../cache/blob-cache.ts';
 import type { BlobStore, RootManifest } from '../blob-store.ts';
 import type { Descriptor, Image, OpenImageOptions, ProgressSink } from '../model.ts';
@@ -95,6 +95,18 @@ export class RegistryBlobStore implements BlobStore {
 }
 
 /**
+ * The reference to pull from: the same repository on the registry's mirror when one is configured
+ * (like dockerd's registry-mirrors); the image keeps its own name in the report.
+ */
+export function mirroredRef(ref: ImageRef, mirrors: Record<string, string> = {}): ImageRef {
+  for (const [registry, mirror] of Object.entries(mirrors)) {
+    const host = registry === 'index.docker.io' || registry === DOCKER_HUB_API ? DOCKER_HUB : registry;
+    if (host === ref.registry) return { ...ref, registry: mirror };
+  }
+  return ref;
+}
+
+/**
  * Opens an image from a registry: the manifest or index that `ref` (`[registry://]host/repo:tag`,
  * `…@sha256:…`, Docker Hub short names) points at, then down to one platform image.
  */
@@ -103,8 +115,9 @@ export async function openRegistryImage(
   options: OpenImageOptions & { input: string; http?: HttpOptions },
 ): Promise<Image> {
   const imageRef = parseImageRef(ref.startsWith(REGISTRY_SCHEME) ? ref.slice(REGISTRY_SCHEME.length) : ref);
-  const credentials = await findCredentials(imageRef.registry, { configPath: options.dockerConfigPath, env: options.env });
-  const client = new RegistryClient(imageRef, { insecureRegistries: options.insecureRegistries, credentials, http: options.http });
+  const pullRef = mirroredRef(imageRef, options.registryMirrors);
+  const credentials = await findCredentials(pullRef.registry, { configPath: options.dockerConfigPath, env: options.env });
+  const client = new RegistryClient(pullRef, { insecureRegistries: options.insecureRegistries, credentials, http: options.http });
   const store = new RegistryBlobStore(client, new BlobCache(options.cacheDir), options.progress);
   const names = imageRef.tag ? [familiarImageRef({ ...imageRef, digest: undefined })] : [];
   let root: RootManifest;
