@@ -38,14 +38,23 @@ function words(node: CommandNode): string[] {
   return [...node.subcommands, ...node.options.flatMap((option) => [option.long, option.short].filter((flag): flag is string => flag !== undefined)), '--help'];
 }
 
+/** Flags that take a value, as a shell case pattern: the word after one is its value, not a command. */
+function valuedFlags(nodes: CommandNode[]): string {
+  return [...new Set(nodes.flatMap((node) => node.options.filter((option) => option.takesValue).flatMap((option) => [option.long, option.short]).filter(Boolean)))].join('|');
+}
+
 function bash(nodes: CommandNode[]): string {
   const paths = nodes.filter((node) => node.path !== '').map((node) => `"${node.path}"`).join('|');
-  const valued = [...new Set(nodes.flatMap((node) => node.options.filter((option) => option.takesValue).flatMap((option) => [option.long, option.short]).filter(Boolean)))].join('|');
+  const valued = valuedFlags(nodes);
   return `# bash completion for spyglass: source it, or put it in ~/.local/share/bash-completion/completions/spyglass
 _spyglass() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" path="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="\${COMP_WORDS[i]}"
+    # The value of an option (--data-dir db) is not a command.
+    case "\${COMP_WORDS[i-1]}" in
+      ${valued}) continue ;;
+    esac
     case "\${path:+$path }$word" in
       ${paths}) path="\${path:+$path }$word" ;;
     esac
@@ -68,6 +77,7 @@ complete -o default -F _spyglass spyglass
 
 function zsh(nodes: CommandNode[]): string {
   const paths = nodes.filter((node) => node.path !== '').map((node) => `'${node.path}'`).join('|');
+  const valued = valuedFlags(nodes);
   return `#compdef spyglass
 # zsh completion for spyglass: put it in a directory of $fpath as _spyglass, or source it
 _spyglass() {
@@ -75,6 +85,9 @@ _spyglass() {
   local -a candidates subcommands
   for ((i = 2; i < CURRENT; i++)); do
     word="\${words[i]}"
+    case "\${words[i-1]}" in
+      ${valued}) continue ;;
+    esac
     case "\${path_:+$path_ }$word" in
       ${paths}) path_="\${path_:+$path_ }$word" ;;
     esac

@@ -153,6 +153,10 @@ export function registerDockerPlugin(program: Command, context: CommandContext):
   plugin
     .command('install')
     .description(`write ${PLUGIN_FILE} into Docker's plugin directory`)
+    .addHelpText('after', `
+Examples:
+  $ spyglass docker-plugin install
+  $ spyglass docker-plugin install --dir ~/.docker/cli-plugins`)
     .option('--dir <dir>', 'plugin directory (default $DOCKER_CONFIG/cli-plugins or ~/.docker/cli-plugins)')
     .action((options: { dir?: string }) => {
       const dir = pluginDirectory(options.dir);
@@ -164,6 +168,9 @@ export function registerDockerPlugin(program: Command, context: CommandContext):
   plugin
     .command('uninstall')
     .description(`remove ${PLUGIN_FILE} from Docker's plugin directory`)
+    .addHelpText('after', `
+Examples:
+  $ spyglass docker-plugin uninstall`)
     .option('--dir <dir>', 'plugin directory (default $DOCKER_CONFIG/cli-plugins or ~/.docker/cli-plugins)')
     .action((options: { dir?: string }) => {
       const dir = pluginDirectory(options.dir);

@@ -65,6 +65,11 @@ export function registerPolicy(program: Command, context: CommandContext): void 
   const command = program
     .command('policy')
     .description('evaluate an image against policies (a policy file, or the default policies)')
+    .addHelpText('after', `
+Examples:
+  $ spyglass policy alpine:3.20
+  $ spyglass policy archive://app.tar --policy-file policies.yaml --exit-code
+  $ spyglass policy ghcr.io/org/app:1.2 --format sarif > policy.sarif`)
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
     .option('--policy-file <file>', 'YAML policy file (docs/policy.md); default: the default policies')
     .option('--only-policy <names>', 'comma-separated policy names (or types) to evaluate')

@@ -51,7 +51,7 @@ describe('the configuration file', () => {
   it('an unknown key inside format, a wrong type and a bad mirror host name their line too', async () => {
     fresh('format:\n  cves: sarif\n  sboms: json\n');
     assert.deepEqual(await run(['config', 'list']), {
-      status: 1, stdout: '', stderr: `spyglass: ${file}:3: unknown key "format.sboms" (known: cves, quickview, sbom, inspect, compare, recommendations)\n`,
+      status: 1, stdout: '', stderr: `spyglass: ${file}:3: unknown key "format.sboms" (known: cves, quickview, sbom, inspect, compare, recommendations, policy)\n`,
     });
     fresh('token: abc\nserver:\n  - http://a\n');
     assert.deepEqual(await run(['config', 'list']), { status: 1, stdout: '', stderr: `spyglass: ${file}:3: server: expected a string\n` });
