@@ -84,18 +84,21 @@ function findingViolation(finding: Finding, pkg: Package | undefined, extra = ''
 
 /**
  * How many days old the fix is: from the published (else modified) date of the source record whose
- * match gives the fixed version; 0 when that record has no date.
+ * match gives the fixed version; 0 when that record has no date (or a placeholder such as 0001-01-01).
  */
 export function fixAgeDays(finding: Finding, now: Date): number {
   const fixing = finding.matches.find((match) => match.fixedVersions.length > 0) ?? finding.matches[0];
   if (fixing === undefined) return 0;
   const view = finding.sources.find((source) => source.source === fixing.source && source.id === fixing.advisoryId)
     ?? finding.sources.find((source) => source.id === fixing.advisoryId);
-  const date = view?.published ?? view?.modified;
-  const time = date === undefined ? Number.NaN : Date.parse(date);
-  if (Number.isNaN(time)) return 0;
+  // Some feeds write Go's zero time (0001-01-01) for a date they do not have: that is no date.
+  const time = [view?.published, view?.modified].map((date) => (date === undefined ? Number.NaN : Date.parse(date))).find((value) => value >= EARLIEST_DATE);
+  if (time === undefined) return 0;
   return Math.max(0, Math.floor((now.getTime() - time) / DAY_MS));
 }
+
+/** Dates before this are placeholders, not publication dates. */
+const EARLIEST_DATE = Date.parse('1990-01-01T00:00:00Z');
 
 function fixableCriticalHigh(policy: FixableCriticalHighPolicy, input: PolicyInput): Outcome {
   const packages = packagesById(input);
