@@ -55,7 +55,7 @@ function verdict(violations: Violation[], met: string, failed: (count: number) =
   return { status, summary: violations.length === 0 ? met : failed(violations.length), violations };
 }
 
-const plural = (count: number, word: string) => `${count} ${count === 1 ? word : word.replace(/y$/, 'ie')}${count === 1 ? '' : 's'}`;
+const plural = (count: number, word: string) => `${count} ${count === 1 ? word : word.replace(/([^aeiou])y$/, '$1ie')}${count === 1 ? '' : 's'}`;
 
 function activeFindings(input: PolicyInput): Finding[] {
   return input.report.findings.filter((finding) => finding.suppressed === undefined);
