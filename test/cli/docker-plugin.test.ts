@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { findDocker } from '../../src/cli/docker-plugin.ts';
+import { absoluteNodeArgs, findDocker, pluginScript } from '../../src/cli/docker-plugin.ts';
 import { runCli } from '../helpers/cli.ts';
 import { expectedImage, fixtureArchives, PROJECT_ROOT } from '../helpers/fixtures.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
@@ -85,6 +86,28 @@ describe('docker-plugin install', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stderr, 'warning: no docker client on PATH; `docker spyglass` works once Docker is installed\n');
     accessSync(join(dir, 'docker-spyglass'), constants.X_OK);
+  });
+
+  it('quotes the paths it runs and passes the arguments through unchanged', () => {
+    // An entry point in a folder whose name a shell would split or unquote.
+    const folder = join(work, "it's a folder");
+    mkdirSync(folder);
+    const entry = join(folder, 'print-argv.mjs');
+    writeFileSync(entry, 'process.stdout.write(JSON.stringify(process.argv.slice(2)));\n');
+    const script = join(folder, 'docker-spyglass');
+    writeFileSync(script, pluginScript({ node: process.execPath, nodeArgs: ['--no-warnings'], entry }, '9.9.9'), { mode: 0o755 });
+    const run = plugin(script, ['spyglass', 'cves', 'a b', "c'd", '$HOME', 'spyglass']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), ['cves', 'a b', "c'd", '$HOME', 'spyglass']);
+    assert.equal((JSON.parse(plugin(script, ['docker-cli-plugin-metadata']).stdout) as { Version: string }).Version, '9.9.9');
+  });
+
+  it('makes the modules node was told to load absolute, since Docker starts the plugin elsewhere', () => {
+    const tsx = import.meta.resolve('tsx');
+    assert.deepEqual(absoluteNodeArgs(['--import', 'tsx', '--no-warnings']), ['--import', tsx, '--no-warnings']);
+    assert.deepEqual(absoluteNodeArgs(['--import=./loader.mjs']), [`--import=${resolve('loader.mjs')}`]);
+    const url = pathToFileURL(join(work, 'x.mjs')).href;
+    assert.deepEqual(absoluteNodeArgs(['--import', url, '-r', '/abs/hook.cjs']), ['--import', url, '-r', '/abs/hook.cjs']);
   });
 
   it('is listed and run by the real docker client', { skip: docker === undefined ? 'no docker client on PATH' : false }, () => {
