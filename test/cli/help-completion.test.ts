@@ -78,6 +78,13 @@ describe('help and completion', () => {
       writeFileSync(file, script);
       const checked = spawnSync(shell, ['-n', file], { encoding: 'utf8' });
       assert.equal(checked.status, 0, checked.stderr);
+      if (shell === 'fish') {
+        // fish answers `complete -C LINE` with what it would offer: NAME<TAB>DESCRIPTION lines.
+        const offered = (line: string) => spawnSync('fish', ['-c', `source ${file}; complete -C '${line}'`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map((row) => row.split('\t')[0]).sort();
+        assert.deepEqual(offered('spyglass db s'), ['search', 'status']);
+        assert.deepEqual(offered('spyglass admin token '), ['create', 'revoke']);
+        assert.deepEqual(offered('spyglass cves x --exit'), ['--exit-code']);
+      }
     }
   });
 
