@@ -3,7 +3,7 @@
 // the `spyglass` that npm links. Slow (one and a half to three minutes, nearly all of it npm installing dependencies and compiling better-sqlite3).
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,6 +90,18 @@ describe('npm pack and npm install -g', { timeout: 900_000 }, () => {
     const flag = run(bin, ['--version'], { cwd: work, timeout: 60_000 });
     assert.equal(flag.status, 0, flag.stderr);
     assert.equal(flag.stdout.trim(), manifest.version);
+  });
+
+  it('installs a Docker CLI plugin that runs the installed package, not npm\'s symlink to it', () => {
+    const dir = join(work, 'cli-plugins');
+    const installed = run(join(prefix, 'bin/spyglass'), ['docker-plugin', 'install', '--dir', dir], { cwd: work, timeout: 60_000 });
+    assert.equal(installed.status, 0, installed.stderr);
+    const script = readFileSync(join(dir, 'docker-spyglass'), 'utf8');
+    assert.ok(script.includes(`'${join(realpathSync(prefix), 'lib/node_modules/spyglass/bin/spyglass.js')}'`), script);
+    assert.ok(!script.includes('tsx'), script);
+    const version = run(join(dir, 'docker-spyglass'), ['spyglass', '--version'], { cwd: work, timeout: 60_000 });
+    assert.equal(version.status, 0, version.stderr);
+    assert.equal(version.stdout.trim(), manifest.version);
   });
 
   it('runs quickview on a fixture archive with the native database driver, as the sources do', () => {
