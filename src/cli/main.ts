@@ -91,7 +91,8 @@ export async function main(argv: string[], context: CommandContext = { stdout: p
     }
     if (program.opts().debug) context.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
     else context.stderr.write(`spyglass: internal error: ${errorText(error).split('\n')[0]} (run with --debug for details)\n`);
-    return 2;
+    // Not 2: that is `--exit-code`'s "vulnerabilities (or failed policies) found", which CI jobs act on.
+    return 3;
   }
 }
 
