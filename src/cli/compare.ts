@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { ExitStatus, SpyglassError } from '../core/errors.ts';
 import type { VulnerabilityReport } from '../core/finding.ts';
 import { addImageSelectionOptions, globalOptions, useColor, parseFormat, type CommandContext } from './context.ts';
-import { DEFAULT_IGNORE_FILE, scanInput, type ScanFlags } from './cves.ts';
+import { DEFAULT_IGNORE_FILE, type ScanFlags } from './cves.ts';
+import { evaluateScan, loadPolicies, scanForPolicies } from './policy.ts';
 import { writeOutput } from './sbom.ts';
 
 // The same list as report/compare.ts COMPARE_FORMATS, here so that --help does not load the renderers.
@@ -20,6 +21,7 @@ interface CompareOptions extends ScanFlags {
   output?: string;
   ignoreUnchanged?: boolean;
   exitOn?: string;
+  policyFile?: string;
 }
 
 const repeatable = (value: string, previous: string[]) => [...previous, value];
@@ -53,7 +55,8 @@ Examples:
     .option('--to-ref <name>', 'which image of a multi-image archive or OCI layout the --to input is')
     .option('--to-platform <os/arch[/variant]>', 'platform to pick out of a multi-platform --to image (default: --platform)')
     .option('--vex-location <path>', 'OpenVEX document or directory of them, applied to both images (repeatable)', repeatable, [] as string[])
-    .option('--ignore-file <file>', `ignore file applied to both images (default: ${DEFAULT_IGNORE_FILE} in the working directory when present)`);
+    .option('--ignore-file <file>', `ignore file applied to both images (default: ${DEFAULT_IGNORE_FILE} in the working directory when present)`)
+    .option('--policy-file <file>', 'policies whose change is shown (docs/policy.md); default: the default policies');
   addImageSelectionOptions(command).action(async (input: string, options: CompareOptions) => {
     if (options.to === undefined || options.to === '') throw new SpyglassError('--to: no image given (the image to compare with)');
     const format = parseFormat(options.format, FORMATS);
@@ -63,8 +66,11 @@ Examples:
     const filters = parseFilters({ onlySeverity: options.onlySeverity, onlyPackageType: options.onlyPackageType });
     // Warnings are printed once both images are scanned, each with the image it is about.
     const quiet = () => {};
-    const image = await scanInput(input, options, global, quiet);
-    const other = await scanInput(options.to, { ...options, ref: options.toRef, platform: options.toPlatform ?? options.platform }, global, quiet);
+    const { policies } = await loadPolicies(options.policyFile);
+    const imageScan = await scanForPolicies(input, options, global, quiet);
+    const otherScan = await scanForPolicies(options.to, { ...options, ref: options.toRef, platform: options.toPlatform ?? options.platform }, global, quiet);
+    const image = imageScan.report;
+    const other = otherScan.report;
     const { compareReports } = await import('../baseimage/compare.ts');
     const comparison = compareReports(image, other, {
       ...(filters.severities ? { severities: filters.severities } : {}),
@@ -77,11 +83,16 @@ Examples:
       warn(image, comparison.image.name);
       warn(other, comparison.other.name);
     }
+    // Per policy: better, worse or unchanged (docs/policy.md); in JSON as `policies`, after the comparison in text and markdown.
+    const { policyDelta, renderPolicyDeltaMarkdown, renderPolicyDeltaText } = await import('../policy/delta.ts');
+    const deltas = policyDelta((await evaluateScan(imageScan, policies, global)).results, (await evaluateScan(otherScan, policies, global)).results);
+    const names = { image: comparison.image.name, other: comparison.other.name };
+    const withPolicies = { ...comparison, policies: deltas };
     const { renderComparison } = await import('../report/compare.ts');
-    const text = renderComparison(comparison, format, {
+    const text = renderComparison(format === 'json' ? withPolicies : comparison, format, {
       ignoreUnchanged: options.ignoreUnchanged === true,
       color: options.output === undefined && format === 'text' && useColor(context.stdout, global.color),
-    });
+    }) + (format === 'text' ? renderPolicyDeltaText(deltas, names) : format === 'markdown' ? renderPolicyDeltaMarkdown(deltas, names) : '');
     if (options.output !== undefined) await writeOutput(options.output, text);
     else context.stdout.write(text);
     if (exitOn.has('vulnerability') && comparison.vulnerabilities.introduced.length > 0) throw new ExitStatus(2);

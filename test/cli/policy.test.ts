@@ -150,4 +150,21 @@ describe('spyglass policy', () => {
     assert.equal(json.status, 0, json.stderr);
     assert.deepEqual((JSON.parse(json.stdout) as { policy: unknown }).policy, { met: 1, total: 1, policies: [{ name: 'No copyleft licenses', status: 'met' }] });
   });
+
+  it('compare shows the policy delta per policy (app-bookworm against app-bullseye, with the catalog)', () => {
+    const args = ['compare', `oci-dir://${FIXTURE_OCI}`, '--ref', 'app-bookworm', '--to', `oci-dir://${FIXTURE_OCI}`, '--to-ref', 'app-bullseye'];
+    const json = runCli([...args, '--format', 'json'], { env: catalogEnv });
+    assert.equal(json.status, 0, json.stderr);
+    const deltas = (JSON.parse(json.stdout) as { policies: { type: string; change: string; image: { status: string }; other: { status: string } }[] }).policies;
+    const byType = Object.fromEntries(deltas.map((delta) => [delta.type, `${delta.other.status} → ${delta.image.status}: ${delta.change}`]));
+    // Both run as root and carry no attestations; app-bullseye's base moved in the catalog, app-bookworm's base is not catalogued.
+    assert.equal(byType['non-root-user'], 'failed → failed: unchanged');
+    assert.equal(byType['supply-chain'], 'failed → failed: unchanged');
+    assert.equal(byType.copyleft, 'met → met: unchanged');
+    assert.equal(byType['outdated-base'], 'failed → unknown: unknown');
+    const text = runCli(args, { env: catalogEnv });
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /\n {2}Policies \(app-bookworm against app-bullseye\)\n\n {2}[↑↓=] /);
+    assert.match(text.stdout, / {2}= unchanged {2}Default non-root user +failed \(1\) → failed \(1\)\n/);
+  });
 });
