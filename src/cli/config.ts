@@ -76,28 +76,38 @@ export function checkConfigDocument(document: Document, lines: LineCounter, path
   let problem: string;
   if (error.keyword === 'additionalProperties') {
     const name = (error.params as { additionalProperty: string }).additionalProperty;
-    const pair = isMap(node) ? node.items.find((item) => isScalar(item.key) && String(item.key.value) === name) : undefined;
-    if (pair !== undefined && isScalar(pair.key)) node = pair.key;
+    node = keyNode(node, name) ?? node;
     key = [...at, name].join('.');
     const known = Object.keys((at.length === 0 ? configSchema().properties : configSchema().properties[at[0]!]?.properties) ?? {});
     problem = `unknown key "${key}"${known.length > 0 ? ` (known: ${known.join(', ')})` : ''}`;
   } else if (error.propertyName !== undefined || error.keyword === 'propertyNames') {
     // ajv reports a bad key of a map as the failing keyword with `propertyName` set.
     const name = error.propertyName ?? (error.params as { propertyName: string }).propertyName;
-    const pair = isMap(node) ? node.items.find((item) => isScalar(item.key) && String(item.key.value) === name) : undefined;
-    if (pair !== undefined && isScalar(pair.key)) node = pair.key;
+    node = keyNode(node, name) ?? node;
     problem = `${key}: "${name}" is not a registry host (host[:port])`;
   } else {
-    problem = `${key === '' ? 'the file' : key}: ${describe(error)}`;
+    problem = `${key === '' ? 'the file' : key}: ${describe(error, at[0])}`;
   }
   const line = node?.range ? lines.linePos(node.range[0]).line : 1;
   throw new SpyglassError(`${path}:${line}: ${problem}`);
 }
 
-function describe(error: ErrorObject): string {
+/** The key node of `name` in a map, where the line of an unknown or malformed key is. */
+function keyNode(map: Node | undefined, name: string): Node | undefined {
+  const pair = isMap(map) ? map.items.find((item) => isScalar(item.key) && String(item.key.value) === name) : undefined;
+  return pair !== undefined && isScalar(pair.key) ? pair.key : undefined;
+}
+
+const EXPECTED_FORM: Record<string, string> = {
+  server: 'expected an http:// or https:// URL',
+  platform: 'expected os/arch[/variant], e.g. linux/arm64',
+  registryMirrors: 'expected a mirror host[:port], e.g. mirror.example.com:5000',
+};
+
+function describe(error: ErrorObject, topKey: string | undefined): string {
   if (error.keyword === 'enum') return `expected one of ${(error.params as { allowedValues: string[] }).allowedValues.join(', ')}`;
   if (error.keyword === 'type') return `expected a ${(error.params as { type: string }).type === 'object' ? 'map' : (error.params as { type: string }).type}`;
-  if (error.keyword === 'pattern') return 'not in the expected form (see docs/config.md)';
+  if (error.keyword === 'pattern') return EXPECTED_FORM[topKey ?? ''] ?? 'not in the expected form (see docs/config.md)';
   return error.message ?? 'invalid';
 }
 

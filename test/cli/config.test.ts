@@ -55,6 +55,8 @@ describe('the configuration file', () => {
     });
     fresh('token: abc\nserver:\n  - http://a\n');
     assert.deepEqual(await run(['config', 'list']), { status: 1, stdout: '', stderr: `spyglass: ${file}:3: server: expected a string\n` });
+    fresh('\nplatform: arm64\n');
+    assert.deepEqual(await run(['config', 'list']), { status: 1, stdout: '', stderr: `spyglass: ${file}:2: platform: expected os/arch[/variant], e.g. linux/arm64\n` });
     fresh('format:\n  quickview: sarif\n');
     assert.deepEqual(await run(['config', 'list']), { status: 1, stdout: '', stderr: `spyglass: ${file}:2: format.quickview: expected one of text, json\n` });
     fresh('registryMirrors:\n  docker.io: mirror.example.com\n  "https://ghcr.io": mirror.example.com\n');
@@ -85,7 +87,7 @@ describe('the configuration file', () => {
     assert.deepEqual(await run(['config', 'set', 'format.cves', 'html']), {
       status: 1, stdout: '', stderr: `spyglass: ${file}:5: format.cves: expected one of packages, only-packages, json, sarif, markdown, gitlab, cyclonedx, spdx\n`,
     });
-    assert.deepEqual(await run(['config', 'set', 'server', 'spyglass.example.com']), { status: 1, stdout: '', stderr: `spyglass: ${file}:3: server: not in the expected form (see docs/config.md)\n` });
+    assert.deepEqual(await run(['config', 'set', 'server', 'spyglass.example.com']), { status: 1, stdout: '', stderr: `spyglass: ${file}:3: server: expected an http:// or https:// URL\n` });
     assert.deepEqual(await run(['config', 'set', 'colour', 'never']), { status: 1, stdout: '', stderr: `spyglass: unknown configuration key "colour" ${KNOWN}\n` });
     assert.deepEqual(await run(['config', 'set', 'format', 'json']), { status: 1, stdout: '', stderr: 'spyglass: "format" is a map: name the command, e.g. format.cves\n' });
     assert.equal(readFileSync(file, 'utf8'), text, 'a refused value changes nothing');
