@@ -167,4 +167,13 @@ describe('spyglass policy', () => {
     assert.match(text.stdout, /\n {2}Policies \(app-bookworm against app-bullseye\)\n\n {2}[↑↓=] /);
     assert.match(text.stdout, / {2}= unchanged {2}Default non-root user +failed \(1\) → failed \(1\)\n/);
   });
+
+  it('an SBOM input: the default user, the attestations and the base are unknown, never met', () => {
+    const sbom = join(work, 'app-bookworm.cdx.json');
+    const made = runCli(['sbom', `oci-dir://${FIXTURE_OCI}`, '--ref', 'app-bookworm', '--format', 'cyclonedx', '-o', sbom], { env });
+    assert.equal(made.status, 0, made.stderr);
+    const report = policyJson([`sbom://${sbom}`, '--only-policy', 'non-root-user,supply-chain,outdated-base']);
+    assert.deepEqual(report.policies.map((policy) => policy.status), ['unknown', 'unknown', 'unknown']);
+    assert.match(report.policies[0]!.summary, /^no image config \(an SBOM input\)/);
+  });
 });
