@@ -41,7 +41,9 @@ const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, SPYGLASS_FIXTURE_ARCHIVES: archives, SPYGLASS_FIXTURE_DB: fixtureDb } },
+  // The developer's own config file (~/.config/spyglass/config.yaml) must not change what the tests see:
+  // a config path that does not exist (tests that need one set their own).
+  { stdio: 'inherit', cwd: root, env: { ...process.env, SPYGLASS_FIXTURE_ARCHIVES: archives, SPYGLASS_FIXTURE_DB: fixtureDb, SPYGLASS_CONFIG: join(work, 'no-config.yaml') } },
 );
 child.on('exit', (code) => {
   let text = '';
