@@ -1,7 +1,8 @@
 // Notifications: when a re-evaluation adds vulnerabilities to an image that a tag of an activated
-// repository points at now (the tag's most recently pushed image), every notification target of the
+// repository points at now (the tag's most recently pushed image), or turns a met policy into a failed
+// one (policies.ts), every notification target of the
 // organization (org-wide, or for that repository) gets one `notify` job. Kinds:
-//   webhook: POST of JSON `{org, repository, registry, tag, tags, digest, added, at}`, signed with
+//   webhook: POST of JSON `{org, repository, registry, tag, tags, digest, added, policies, at}`, signed with
 //     HMAC-SHA256 over the raw body with the target's secret: `X-Spyglass-Signature: sha256=<hex>`;
 //   slack: POST of `{text}` (Slack's incoming-webhook format).
 // Retries go through the queue's backoff; a 4xx answer other than 408 and 429 is permanent.
@@ -25,6 +26,8 @@ export interface NotificationBody {
   digest: string;
   /** Vulnerability ids newly found in the image. */
   added: string[];
+  /** Names of the organization's policies that were met and now fail (always sent; optional for older queued jobs). */
+  policies?: string[];
   /** ISO time of the re-evaluation. */
   at: string;
 }
@@ -43,8 +46,10 @@ export function signBody(secret: string, rawBody: string | Buffer): string {
  * Enqueues (in `tx`) one `notify` job per notification target for an image that gained `added`, when
  * the image is what a tag of an activated repository points at. Returns the number of jobs.
  */
-export async function enqueueNotifications(ctx: ServerContext, tx: Sql, imageId: string, added: readonly string[], generation: number): Promise<number> {
-  if (added.length === 0) return 0;
+export async function enqueueNotifications(
+  ctx: ServerContext, tx: Sql, imageId: string, added: readonly string[], generation: number, policies: readonly string[] = [],
+): Promise<number> {
+  if (added.length === 0 && policies.length === 0) return 0;
   const image = await tx.get<{ org_id: string; org: string; repository_id: string; registry: string; name: string; enabled: unknown; digest: string; index_digest: string | null }>(
     `SELECT i.org_id, o.name AS org, i.repository_id, r.registry, r.name, r.enabled, i.digest, i.index_digest
      FROM images i JOIN repositories r ON r.id = i.repository_id JOIN orgs o ON o.id = i.org_id WHERE i.id = ?`,
@@ -66,6 +71,7 @@ export async function enqueueNotifications(ctx: ServerContext, tx: Sql, imageId:
     tags: tags.map((row) => row.tag),
     digest: image.digest,
     added: [...added],
+    policies: [...policies],
     at: new Date().toISOString(),
   };
   let jobs = 0;
@@ -77,12 +83,14 @@ export async function enqueueNotifications(ctx: ServerContext, tx: Sql, imageId:
   return jobs;
 }
 
-/** Slack's message: one line naming the image and the new ids. */
+/** Slack's message: one line naming the image and the new ids (and the policies that now fail). */
 export function slackText(body: NotificationBody): string {
+  const failing = body.policies !== undefined && body.policies.length > 0 ? `policies now failing: ${body.policies.join(', ')}` : '';
+  if (body.added.length === 0) return `Spyglass: ${body.org} ${body.registry}/${body.repository}:${body.tag} (${body.digest}): ${failing}`;
   const shown = body.added.slice(0, 20).join(', ');
   const more = body.added.length > 20 ? ` and ${body.added.length - 20} more` : '';
   const noun = body.added.length === 1 ? 'vulnerability' : 'vulnerabilities';
-  return `Spyglass: ${body.added.length} new ${noun} in ${body.org} ${body.registry}/${body.repository}:${body.tag} (${body.digest}): ${shown}${more}`;
+  return `Spyglass: ${body.added.length} new ${noun} in ${body.org} ${body.registry}/${body.repository}:${body.tag} (${body.digest}): ${shown}${more}${failing !== '' ? `; ${failing}` : ''}`;
 }
 
 /** The `notify` job: delivers one notification to one target. */

@@ -17,6 +17,7 @@ import type { ServerContext } from './context.ts';
 import type { Sql } from './db/sql.ts';
 import type { Job } from './jobs/queue.ts';
 import { enqueueNotifications } from './notify.ts';
+import { evaluateImagePolicies, newlyFailed } from './policies.ts';
 import { analyseSbom, diffFindings, saveResult, type FindingsDiff } from './results.ts';
 
 /** Images per `reevaluate` job. */
@@ -141,7 +142,9 @@ export async function reevaluateImage(ctx: ServerContext, store: AdvisoryStore, 
     await tx.run('INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       randomUUID(), imageId, Date.now(), generation, 'database', JSON.stringify(diff.added), JSON.stringify(diff.removed), JSON.stringify(diff.changed),
     ]);
-    return diff.added.length > 0 ? enqueueNotifications(ctx, tx, imageId, [...new Set(diff.added.map((change) => change.id))].sort(), generation) : 0;
+    const policies = await evaluateImagePolicies(tx, imageId, result.report, 'database');
+    const failed = newlyFailed(policies.before, policies.after);
+    return diff.added.length > 0 || failed.length > 0 ? enqueueNotifications(ctx, tx, imageId, [...new Set(diff.added.map((change) => change.id))].sort(), generation, failed) : 0;
   });
   if (notified > 0) ctx.wake();
   return { imageId, diff };

@@ -1,7 +1,7 @@
 // Authorization of every API endpoint: each role of the organization (member, editor, owner), an owner
 // of another organization (404: it must not learn that the organization exists), and wrong, revoked
 // and missing tokens (401). The expected statuses are the table below, written from the roles of the
-// issue (Members read; Editors also activate repositories; only Owners manage integrations,
+// issue (Members read; Editors also activate repositories and edit policies; only Owners manage integrations,
 // notifications, members and tokens). The same suite runs on SQLite and on a real PostgreSQL server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -104,6 +104,11 @@ function authorizationSuite(database: 'SQLite' | 'PostgreSQL', skip: string | un
         method: 'DELETE',
         prepare: async () => ({ path: `/api/v1/orgs/acme/tokens/${(await server.ctx.accounts.createToken('acme', 'owner@acme.test', 'temporary')).id}` }),
         expected: { member: 403, editor: 403, owner: 204, other: 404 },
+      },
+      { method: 'GET', prepare: async () => ({ path: '/api/v1/orgs/acme/policies' }), expected: READ },
+      {
+        method: 'PUT', prepare: async () => ({ path: '/api/v1/orgs/acme/policies', body: { policies: [{ type: 'non-root-user' }] } }),
+        expected: { member: 403, editor: 200, owner: 200, other: 404 },
       },
       { method: 'GET', prepare: async () => ({ path: '/api/v1/orgs/acme/jobs' }), expected: READ },
       {

@@ -26,6 +26,8 @@ import { optionalText, toNumber, type Sql } from '../db/sql.ts';
 import { PermanentJobError, type Job } from '../jobs/queue.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import { analyseSbom, diffFindings, saveResult, type AnalysisResult } from '../results.ts';
+import { evaluateImagePolicies } from '../policies.ts';
+import { imageFacts } from '../../policy/facts.ts';
 import type { AnalysePayload } from '../webhooks/record-push.ts';
 import { baseImageFacts } from './base-image.ts';
 import { integrationCredentials, loadRepository, repositoryClient, type RepositoryTarget } from './registry-access.ts';
@@ -52,6 +54,7 @@ interface Target {
 interface StoredSbom {
   sbom: Sbom;
   baseImage: string | null;
+  imageFacts: string | null;
 }
 
 async function isAnalysed(sql: Sql, repositoryId: string, digest: string): Promise<boolean> {
@@ -62,12 +65,12 @@ async function isAnalysed(sql: Sql, repositoryId: string, digest: string): Promi
 /** An SBOM the organization already has for this manifest digest, or else for this config digest. */
 async function reusableSbom(sql: Sql, orgId: string, digest: string, configDigest: string): Promise<StoredSbom | undefined> {
   const row = await sql.get(
-    `SELECT sbom, base_image FROM images WHERE org_id = ? AND sbom IS NOT NULL AND (digest = ? OR config_digest = ?)
+    `SELECT sbom, base_image, image_facts FROM images WHERE org_id = ? AND sbom IS NOT NULL AND (digest = ? OR config_digest = ?)
      ORDER BY CASE WHEN digest = ? THEN 0 ELSE 1 END, analysed_at DESC LIMIT 1`,
     [orgId, digest, configDigest, digest],
   );
   if (row === undefined) return undefined;
-  return { sbom: JSON.parse(String(row.sbom)) as Sbom, baseImage: optionalText(row.base_image) ?? null };
+  return { sbom: JSON.parse(String(row.sbom)) as Sbom, baseImage: optionalText(row.base_image) ?? null, imageFacts: optionalText(row.image_facts) ?? null };
 }
 
 /** A stored SBOM re-pointed at the image it is reused for (same config, so the same layers' contents). */
@@ -93,18 +96,18 @@ function formatBytes(bytes: number): string {
 
 /** Writes the image row, its result and an `analysis` evaluation, in one transaction. */
 async function writeImage(
-  ctx: ServerContext, repository: RepositoryTarget, target: Target, fields: { configDigest: string; platform: string | null; size: number; pushedAt: number; baseImage: string | null; recommendations: string | null },
+  ctx: ServerContext, repository: RepositoryTarget, target: Target, fields: { configDigest: string; platform: string | null; size: number; pushedAt: number; baseImage: string | null; recommendations: string | null; imageFacts: string | null },
   sbom: Sbom, result: AnalysisResult, generation: number | null,
 ): Promise<void> {
   await ctx.sql.transaction(async (tx) => {
     await tx.run(
-      `INSERT INTO images (id, org_id, repository_id, digest, index_digest, config_digest, platform, size, pushed_at, base_image, recommendations)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO images (id, org_id, repository_id, digest, index_digest, config_digest, platform, size, pushed_at, base_image, recommendations, image_facts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (repository_id, digest) DO UPDATE SET index_digest = COALESCE(excluded.index_digest, images.index_digest),
          config_digest = excluded.config_digest, platform = excluded.platform, size = excluded.size, base_image = excluded.base_image,
-         recommendations = excluded.recommendations`,
+         recommendations = excluded.recommendations, image_facts = excluded.image_facts`,
       [randomUUID(), repository.orgId, repository.id, target.descriptor.digest, target.indexDigest ?? null, fields.configDigest, fields.platform,
-        fields.size, fields.pushedAt, fields.baseImage, fields.recommendations],
+        fields.size, fields.pushedAt, fields.baseImage, fields.recommendations, fields.imageFacts],
     );
     const row = (await tx.get('SELECT id, report FROM images WHERE repository_id = ? AND digest = ?', [repository.id, target.descriptor.digest]))!;
     const imageId = String(row.id);
@@ -115,6 +118,7 @@ async function writeImage(
     await tx.run('INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       randomUUID(), imageId, Date.now(), generation, 'analysis', JSON.stringify(diff.added), JSON.stringify(diff.removed), JSON.stringify(diff.changed),
     ]);
+    await evaluateImagePolicies(tx, imageId, result.report, 'analysis');
   });
 }
 
@@ -194,12 +198,15 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
         const input = `registry://${label}`;
         let sbom: Sbom;
         let facts: { baseImage: string | null; recommendations: string | null };
+        // The config user and attestations policies read (non-root-user, supply-chain); null: unknown.
+        let policyFacts: string | null = null;
         let platform: string | null;
         const stored = await reusableSbom(ctx.sql, repository.orgId, digest, doc.config.digest);
         if (stored !== undefined) {
           sbom = reusedFor(stored.sbom, doc, target, names, input);
           // The stored base came from this image's attestations, which are not pulled again; recommendations follow today's catalog.
           facts = { ...(await baseImageFacts(ctx.options.dataDir, sbom)), ...(stored.baseImage !== null ? { baseImage: stored.baseImage } : {}) };
+          policyFacts = stored.imageFacts;
           platform = sbom.source.platform ?? (target.platform !== undefined ? formatPlatform(target.platform) : null);
         } else {
           // From the index when there is one, so that the platform's attestations come along (base image).
@@ -214,13 +221,14 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
           try {
             sbom = await catalogImage(image, { cacheDir: ctx.options.cacheDir });
             facts = await baseImageFacts(ctx.options.dataDir, sbom, image.attestations);
+            policyFacts = JSON.stringify(await imageFacts(image));
             platform = formatPlatform(image.platform);
           } finally {
             await image.close();
           }
         }
         const result = await analyseSbom(sbom, advisories);
-        await writeImage(ctx, repository, target, { configDigest: doc.config.digest, platform, size, pushedAt, ...facts }, sbom, result, generation);
+        await writeImage(ctx, repository, target, { configDigest: doc.config.digest, platform, size, pushedAt, ...facts, imageFacts: policyFacts }, sbom, result, generation);
       }
     } finally {
       await advisories?.close();

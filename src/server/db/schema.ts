@@ -88,6 +88,8 @@ CREATE TABLE IF NOT EXISTS images (
   counts TEXT,
   base_image TEXT,
   recommendations TEXT,
+  image_facts TEXT,
+  policy TEXT,
   UNIQUE (repository_id, digest)
 );
 CREATE INDEX IF NOT EXISTS images_by_config ON images (config_digest);
@@ -129,6 +131,23 @@ CREATE TABLE IF NOT EXISTS evaluations (
   changed TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS evaluations_by_image ON evaluations (image_id, at);
+
+-- Each organization's policy document (docs/policy.md; the CLI's --policy-file); no row: the default policies.
+CREATE TABLE IF NOT EXISTS org_policies (
+  org_id TEXT PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,
+  document TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+-- Every policy evaluation of an image (images.policy holds the latest results).
+CREATE TABLE IF NOT EXISTS policy_evaluations (
+  id TEXT PRIMARY KEY,
+  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  results TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS policy_evaluations_by_image ON policy_evaluations (image_id, at);
 
 CREATE TABLE IF NOT EXISTS webhook_events (
   integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,

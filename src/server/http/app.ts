@@ -13,6 +13,7 @@ import { registerIntegrationRoutes } from './routes/integrations.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMemberRoutes } from './routes/members.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
+import { registerPolicyRoutes } from './routes/policies.ts';
 import { registerRepositoryRoutes } from './routes/repositories.ts';
 
 export const OPENAPI_DOCUMENT = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -69,6 +70,7 @@ export function buildApp(ctx: ServerContext, options: AppOptions = {}): FastifyI
   registerRepositoryRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
+  registerPolicyRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerJobRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);

@@ -10,6 +10,8 @@ import { findRepository } from '../../repositories.ts';
 import { authorise } from '../auth.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
 import { queryString } from '../body.ts';
+import { policyDelta } from '../../../policy/delta.ts';
+import { policyCounts, storedPolicyResults } from '../../policies.ts';
 
 function parseJson<T>(text: unknown): T | undefined {
   return typeof text === 'string' && text !== '' ? (JSON.parse(text) as T) : undefined;
@@ -60,6 +62,7 @@ function summaryOf(row: Row, tags: string[]) {
     pushedAt: time(row.pushed_at),
     analysedAt: time(row.analysed_at),
     vulnerabilities: counts === undefined ? null : { ...emptyCounts(), ...counts },
+    policy: policyCounts(row.policy),
   };
 }
 
@@ -128,6 +131,17 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       };
     });
     const evaluations = await ctx.sql.all('SELECT * FROM evaluations WHERE image_id = ? ORDER BY at DESC, id', [String(row.id)]);
+    const policies = storedPolicyResults(row.policy);
+    // The trend: against the image of the same repository pushed before this one (with policy results).
+    const previous = await ctx.sql.get(
+      'SELECT digest, policy FROM images WHERE repository_id = ? AND id <> ? AND policy IS NOT NULL AND (pushed_at < ? OR (pushed_at = ? AND digest < ?)) ORDER BY pushed_at DESC, digest DESC LIMIT 1',
+      [String(row.repository_id), String(row.id), toNumber(row.pushed_at), toNumber(row.pushed_at), String(row.digest)],
+    );
+    const previousResults = previous === undefined ? undefined : storedPolicyResults(previous.policy);
+    const policyTrend = policies === undefined || previousResults === undefined || previousResults.length === 0 ? null : {
+      against: String(previous!.digest),
+      policies: policyDelta(policies.filter((result) => previousResults.some((old) => old.name === result.name)), previousResults),
+    };
     const storedBase = optionalText(row.base_image);
     const baseImage = storedBase !== undefined ? jsonOrText(storedBase) : report?.baseImage ?? null;
     return {
@@ -139,6 +153,8 @@ export function registerImageRoutes(app: FastifyInstance, ctx: ServerContext): v
       recommendations: parseJson<unknown>(row.recommendations) ?? null,
       packages: (sbom?.packages ?? []).map((p) => ({ name: p.name, version: p.version, type: p.type, purl: p.purl })),
       findings,
+      policies: policies ?? null,
+      policyTrend,
       evaluations: evaluations.map((evaluation) => ({
         at: time(evaluation.at),
         reason: String(evaluation.reason),
