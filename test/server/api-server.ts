@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Accounts } from '../../src/server/accounts.ts';
 import { DEFAULT_MAX_IMAGE_BYTES } from '../../src/server/context.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 
@@ -65,4 +66,19 @@ export async function call(
     parsed = undefined;
   }
   return { status: response.status, body: parsed, text, contentType: response.headers.get('content-type') ?? '' };
+}
+
+/** Organization `acme` (business plan: no repository limit) with an owner, an editor and a member, each with a token. */
+export async function acmeWithRoles(accounts: Accounts): Promise<{ orgId: string; tokens: Record<'owner' | 'editor' | 'member', string> }> {
+  const acme = await accounts.createOrg('acme', 'owner@acme.test', { plan: 'business' });
+  await accounts.setMember('acme', 'editor@acme.test', 'editor');
+  await accounts.setMember('acme', 'member@acme.test', 'member');
+  return {
+    orgId: acme.org.id,
+    tokens: {
+      owner: acme.token,
+      editor: (await accounts.createToken('acme', 'editor@acme.test')).token,
+      member: (await accounts.createToken('acme', 'member@acme.test')).token,
+    },
+  };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seeRepository } from '../../src/server/repositories.ts';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
-import { call, startTestServer, type TestServer } from './api-server.ts';
+import { acmeWithRoles, call, startTestServer, type TestServer } from './api-server.ts';
 
 type Who = 'member' | 'editor' | 'owner' | 'other';
 
@@ -35,13 +35,9 @@ function authorizationSuite(database: 'SQLite' | 'PostgreSQL', skip: string | un
       if (database === 'PostgreSQL') postgres = await startPostgres();
       server = await startTestServer(postgres !== undefined ? { databaseUrl: await postgres.createDatabase('authz') } : {});
       const accounts = server.ctx.accounts;
-      const acme = await accounts.createOrg('acme', 'owner@acme.test', { plan: 'business' });
-      orgId = acme.org.id;
-      tokens.owner = acme.token;
-      await accounts.setMember('acme', 'editor@acme.test', 'editor');
-      await accounts.setMember('acme', 'member@acme.test', 'member');
-      tokens.editor = (await accounts.createToken('acme', 'editor@acme.test')).token;
-      tokens.member = (await accounts.createToken('acme', 'member@acme.test')).token;
+      const acme = await acmeWithRoles(accounts);
+      orgId = acme.orgId;
+      Object.assign(tokens, acme.tokens);
       tokens.other = (await accounts.createOrg('globex', 'owner@globex.test')).token;
       revoked = (await accounts.createToken('acme', 'owner@acme.test', 'to revoke')).token;
       assert.equal(await accounts.revokeToken(revoked), true);

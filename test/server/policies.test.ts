@@ -29,7 +29,7 @@ import { reevaluateImage } from '../../src/server/reevaluate.ts';
 import { analyseSbom, saveResult } from '../../src/server/results.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
 import { expectedImage, FIXTURE_OCI } from '../helpers/fixtures.ts';
-import { call, startTestServer, type TestServer } from './api-server.ts';
+import { acmeWithRoles, call, startTestServer, type TestServer } from './api-server.ts';
 
 const NEW_CVE = 'CVE-2099-50505';
 const BLOCKED = 'Blocked CVEs';
@@ -47,13 +47,9 @@ describe('organization policies on the server', () => {
     server = await startTestServer();
     copyFileSync(join(fixtureDatabase(), 'spyglass.db'), join(server.dataDir, 'spyglass.db'));
     const accounts = server.ctx.accounts;
-    const acme = await accounts.createOrg('acme', 'owner@acme.test', { plan: 'business' });
-    orgId = acme.org.id;
-    tokens.owner = acme.token;
-    await accounts.setMember('acme', 'editor@acme.test', 'editor');
-    await accounts.setMember('acme', 'member@acme.test', 'member');
-    tokens.editor = (await accounts.createToken('acme', 'editor@acme.test')).token;
-    tokens.member = (await accounts.createToken('acme', 'member@acme.test')).token;
+    const acme = await acmeWithRoles(accounts);
+    orgId = acme.orgId;
+    Object.assign(tokens, acme.tokens);
     for (const name of ['app-bookworm', 'debian-bullseye-base']) {
       const image = await openImage(`oci-dir://${FIXTURE_OCI}`, { cacheDir, ref: name });
       try {
