@@ -1,5 +1,5 @@
 // Roles and what each may do, as Docker Scout's organizations have them: Members read; Editors also
-// activate repositories, manage exceptions and edit policies; Owners also manage integrations, notifications, members
+// activate repositories, manage exceptions, edit policies and record images in environments; Owners also manage integrations, notifications, members
 // and tokens. Data, not code: one table of actions per role.
 
 export const ROLES = ['member', 'editor', 'owner'] as const;
@@ -10,6 +10,7 @@ export type Action =
   | 'repositories:write'
   | 'exceptions:write'
   | 'policies:write'
+  | 'environments:write'
   | 'integrations:write'
   | 'notifications:write'
   | 'members:write'
@@ -17,8 +18,8 @@ export type Action =
 
 const ALLOWED: Readonly<Record<Role, readonly Action[]>> = {
   member: ['read'],
-  editor: ['read', 'repositories:write', 'exceptions:write', 'policies:write'],
-  owner: ['read', 'repositories:write', 'exceptions:write', 'policies:write', 'integrations:write', 'notifications:write', 'members:write', 'tokens:write'],
+  editor: ['read', 'repositories:write', 'exceptions:write', 'policies:write', 'environments:write'],
+  owner: ['read', 'repositories:write', 'exceptions:write', 'policies:write', 'environments:write', 'integrations:write', 'notifications:write', 'members:write', 'tokens:write'],
 };
 
 export function isRole(value: unknown): value is Role {

@@ -149,6 +149,27 @@ CREATE TABLE IF NOT EXISTS policy_evaluations (
 );
 CREATE INDEX IF NOT EXISTS policy_evaluations_by_image ON policy_evaluations (image_id, at);
 
+-- Environments (production, staging…) of an organization, made when an image is first recorded in them.
+CREATE TABLE IF NOT EXISTS environments (
+  id TEXT PRIMARY KEY,
+  org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (org_id, name)
+);
+
+-- Every image recorded in an environment; the latest row per repository is what the environment runs.
+CREATE TABLE IF NOT EXISTS environment_images (
+  id TEXT PRIMARY KEY,
+  environment_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+  repository_id TEXT NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  digest TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  recorded_by TEXT
+);
+CREATE INDEX IF NOT EXISTS environment_images_by_repository ON environment_images (environment_id, repository_id, recorded_at);
+
 CREATE TABLE IF NOT EXISTS webhook_events (
   integration_id TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
   event_id TEXT NOT NULL,
