@@ -15,6 +15,7 @@ import { registerMemberRoutes } from './routes/members.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerPolicyRoutes } from './routes/policies.ts';
 import { registerRepositoryRoutes } from './routes/repositories.ts';
+import { registerWeb } from './web.ts';
 
 export const OPENAPI_DOCUMENT = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -39,7 +40,9 @@ export function buildApp(ctx: ServerContext, options: AppOptions = {}): FastifyI
   app.setErrorHandler(errorHandler((error, request) => {
     log(`spyglass serve: ${request.method} ${request.url}: ${error instanceof Error && error.stack !== undefined ? error.stack : errorText(error)}`);
   }));
+  const web = registerWeb(app);
   app.setNotFoundHandler((request, reply) => {
+    if (web(request, reply)) return;
     void reply.status(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   app.addHook('onResponse', async (request, reply) => {
