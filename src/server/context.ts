@@ -32,10 +32,16 @@ export interface ServerOptions {
   insecureRegistries: boolean;
   /** A claimed job's lease (ms) before another worker may take it over; default: the queue's (30 s). */
   jobLeaseMs?: number;
+  /** A dashboard session ends after this long without a request (ms); default 12 hours. */
+  sessionIdleMs?: number;
+  /** A dashboard session ends this long after sign-in whatever happens (ms); default 7 days. */
+  sessionMaxMs?: number;
 }
 
 export const DEFAULT_MAX_IMAGE_BYTES = 3 * 1000 ** 3;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_SESSION_IDLE_MS = 12 * 3600_000;
+export const DEFAULT_SESSION_MAX_MS = 7 * 24 * 3600_000;
 
 export interface ServerContext {
   options: ServerOptions;

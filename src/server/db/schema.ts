@@ -44,6 +44,33 @@ CREATE TABLE IF NOT EXISTS tokens (
   last_used_at BIGINT
 );
 
+-- Dashboard sign-in (auth/passwords.ts, auth/sessions.ts): scrypt password hashes, sessions keyed by the SHA-256
+-- of the cookie, and failed sign-ins (the rate limit every process reads).
+CREATE TABLE IF NOT EXISTS user_passwords (
+  user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS sessions (
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id);
+
+CREATE TABLE IF NOT EXISTS login_failures (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL,
+  address TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_failures_by_email ON login_failures (email, at);
+CREATE INDEX IF NOT EXISTS login_failures_by_address ON login_failures (address, at);
+
 CREATE TABLE IF NOT EXISTS integrations (
   id TEXT PRIMARY KEY,
   org_id TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
