@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { VulnerabilityReport } from '../core/finding.ts';
 import { ExitStatus, SpyglassError } from '../core/errors.ts';
 import type { RenderOptions } from '../report/options.ts';
+import { appliedFilters } from '../report/applied-filters.ts';
 import type { ReportFormat } from '../report/render.ts';
 import { addImageSelectionOptions, globalOptions, useColor, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
 import { writeOutput } from './sbom.ts';
@@ -15,7 +16,7 @@ import type { Attestation, Image } from '../image/model.ts';
 import type { BaseFilter } from '../baseimage/attribute.ts';
 
 // The formats, in the order --help lists them (report/render.ts renders each).
-export const CVES_FORMATS = ['packages', 'only-packages', 'json', 'sarif', 'markdown', 'gitlab', 'cyclonedx', 'spdx'] as const satisfies readonly ReportFormat[];
+export const CVES_FORMATS = ['packages', 'only-packages', 'json', 'sarif', 'markdown', 'gitlab', 'cyclonedx', 'spdx', 'html'] as const satisfies readonly ReportFormat[];
 
 /** The ignore file read from the working directory when --ignore-file is not given. */
 export const DEFAULT_IGNORE_FILE = '.spyglassignore.yaml';
@@ -212,6 +213,7 @@ Examples:
       details: options.details === true,
       epss: options.epss === true || filters.epssScore !== undefined || filters.epssPercentile !== undefined,
       color: options.output === undefined && format === 'packages' && useColor(context.stdout, global.color),
+      filters: appliedFilters(options),
     };
     const { render } = await import('../report/render.ts');
     const text = await render(report, format, renderOptions);

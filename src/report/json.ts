@@ -109,7 +109,8 @@ export function renderJson(report: VulnerabilityReport, options: RenderOptions):
   return `${JSON.stringify(reportDocument(report, options), null, 2)}\n`;
 }
 
-function introducedLayer(pkg: Package): string | undefined {
+/** The layer that first installed the package (its first location's when the catalog did not say). */
+export function introducedLayer(pkg: Package): string | undefined {
   return pkg.introducedLayerDiffId ?? pkg.locations[0]?.layerDiffId;
 }
 

@@ -12,4 +12,6 @@ export interface RenderOptions {
   epss: boolean;
   /** ANSI colours in text formats; the CLI sets it when stdout is a terminal. Absent means none. */
   color?: boolean;
+  /** The filter flags the findings went through, as given (`--only-severity critical,high`), for formats that state them. */
+  filters?: readonly string[];
 }

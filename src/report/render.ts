@@ -14,6 +14,7 @@ const RENDERERS = {
   gitlab: async () => (await import('./gitlab.ts')).renderGitlab,
   cyclonedx: async () => (await import('./cyclonedx.ts')).renderCyclonedx,
   spdx: async () => (await import('./spdx.ts')).renderSpdx,
+  html: async () => (await import('./html.ts')).renderHtml,
 } as const satisfies Record<string, () => Promise<Renderer>>;
 
 export type ReportFormat = keyof typeof RENDERERS;
