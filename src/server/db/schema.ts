@@ -159,6 +159,15 @@ CREATE TABLE IF NOT EXISTS evaluations (
 );
 CREATE INDEX IF NOT EXISTS evaluations_by_image ON evaluations (image_id, at);
 
+-- The severity counts after each evaluation (JSON SeverityCounts), written with its evaluations row: the history charts.
+CREATE TABLE IF NOT EXISTS evaluation_counts (
+  evaluation_id TEXT PRIMARY KEY REFERENCES evaluations (id) ON DELETE CASCADE,
+  image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  counts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evaluation_counts_by_image ON evaluation_counts (image_id, at);
+
 -- Each organization's policy document (docs/policy.md; the CLI's --policy-file); no row: the default policies.
 CREATE TABLE IF NOT EXISTS org_policies (
   org_id TEXT PRIMARY KEY REFERENCES orgs (id) ON DELETE CASCADE,

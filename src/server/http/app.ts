@@ -16,6 +16,7 @@ import { registerMemberRoutes } from './routes/members.ts';
 import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerPolicyRoutes } from './routes/policies.ts';
 import { registerRepositoryRoutes } from './routes/repositories.ts';
+import { registerVulnerabilityRoutes } from './routes/vulnerabilities.ts';
 import { registerWeb } from './web.ts';
 
 export const OPENAPI_DOCUMENT = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -72,6 +73,7 @@ export function buildApp(ctx: ServerContext, options: AppOptions = {}): FastifyI
 
   registerImageRoutes(app, ctx);
   registerRepositoryRoutes(app, ctx);
+  registerVulnerabilityRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerPolicyRoutes(app, ctx);
