@@ -3,8 +3,17 @@
 import type { Command } from 'commander';
 import { SpyglassError } from '../core/errors.ts';
 import type { Accounts } from '../server/accounts.ts';
+import { readStdin } from './api-client.ts';
 import { globalOptions, parseFormat, type CommandContext } from './context.ts';
 import { addDatabaseOption, databaseUrl } from './server-options.ts';
+
+/** The password on standard input (one trailing newline dropped), refused before anything is written when the server would refuse it. */
+async function passwordFromStdin(): Promise<string> {
+  const password = await readStdin();
+  const { checkPassword } = await import('../server/auth/passwords.ts');
+  checkPassword(password);
+  return password;
+}
 
 export function registerAdmin(program: Command, context: CommandContext): void {
   const admin = program.command('admin').description('server administration against the data directory or --database: organizations, users, tokens, plans')
@@ -42,15 +51,40 @@ Examples:
     });
 
   addDatabaseOption(admin.command('create-user').argument('<email>', "the user's email"))
-    .description('add a user to an organization with a role (or change their role)')
+    .description('add a user to an organization with a role (or change their role); with --password-stdin, also their dashboard password')
     .addHelpText('after', `
 Examples:
-  $ spyglass admin create-user dev@acme.example --org acme --role editor`)
+  $ spyglass admin create-user dev@acme.example --org acme --role editor
+  $ spyglass admin create-user dev@acme.example --org acme --role editor --password-stdin < password.txt`)
     .requiredOption('--org <org>', 'organization')
     .requiredOption('--role <role>', 'owner, editor or member')
-    .action(async (email: string, options: { org: string; role: string; database?: string }) => {
-      await withAccounts(options, (accounts) => accounts.setMember(options.org, email, options.role));
+    .option('--password-stdin', 'read the dashboard sign-in password from standard input (at least 8 characters)')
+    .action(async (email: string, options: { org: string; role: string; passwordStdin?: boolean; database?: string }) => {
+      // The password is checked before anything is written: a refused one leaves no half-made user.
+      const password = options.passwordStdin === true ? await passwordFromStdin() : undefined;
+      await withAccounts(options, async (accounts) => {
+        await accounts.setMember(options.org, email, options.role);
+        if (password !== undefined) {
+          const { setPassword } = await import('../server/auth/passwords.ts');
+          await setPassword(accounts.sql, email, password);
+        }
+      });
       context.stdout.write(`${email.toLowerCase()} is ${options.role} of ${options.org}\n`);
+    });
+
+  addDatabaseOption(admin.command('set-password').argument('<email>', "the user's email"))
+    .description("set or change a user's dashboard sign-in password (their signed-in sessions end)")
+    .addHelpText('after', `
+Examples:
+  $ spyglass admin set-password dev@acme.example --password-stdin < password.txt`)
+    .requiredOption('--password-stdin', 'read the password from standard input (at least 8 characters)')
+    .action(async (email: string, options: { database?: string }) => {
+      const password = await passwordFromStdin();
+      await withAccounts(options, async (accounts) => {
+        const { setPassword } = await import('../server/auth/passwords.ts');
+        await setPassword(accounts.sql, email, password);
+      });
+      context.stdout.write(`password set for ${email.toLowerCase()}\n`);
     });
 
   const token = admin.command('token').description('API tokens')

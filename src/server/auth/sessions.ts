@@ -133,8 +133,11 @@ export class SessionStore {
     await this.sql.run('INSERT INTO login_failures (id, email, address, at) VALUES (?, ?, ?, ?)', [randomUUID(), email.toLowerCase(), address, now]);
   }
 
-  /** A successful sign-in forgets the email's failures (the address's stay: other emails may have been tried from it). */
+  /**
+   * A successful sign-in forgets the email's failures. They still count for the address (other emails may have been
+   * tried from it, and one good account must not reset that): the rows stay with the email blanked.
+   */
   async clearFailures(email: string): Promise<void> {
-    await this.sql.run('DELETE FROM login_failures WHERE email = ?', [email.toLowerCase()]);
+    await this.sql.run("UPDATE login_failures SET email = '' WHERE email = ?", [email.toLowerCase()]);
   }
 }

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { errorText } from '../../core/errors.ts';
 import type { ServerContext } from '../context.ts';
 import { registerWebhookRoutes } from '../webhooks/routes.ts';
-import { bearerToken } from './auth.ts';
+import { bearerToken, sessionCookie } from './auth.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { registerEnvironmentRoutes } from './routes/environments.ts';
@@ -17,6 +17,7 @@ import { registerNotificationRoutes } from './routes/notifications.ts';
 import { registerPolicyRoutes } from './routes/policies.ts';
 import { registerRepositoryRoutes } from './routes/repositories.ts';
 import { registerVulnerabilityRoutes } from './routes/vulnerabilities.ts';
+import { registerSessionRoutes, signedInUser } from './routes/session.ts';
 import { registerWeb } from './web.ts';
 
 export const OPENAPI_DOCUMENT = JSON.parse(readFileSync(new URL('./openapi.json', import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -66,6 +67,8 @@ export function buildApp(ctx: ServerContext, options: AppOptions = {}): FastifyI
   app.get('/api/v1/openapi.json', async () => OPENAPI_DOCUMENT);
   app.get('/api/v1/me', async (request) => {
     const token = bearerToken(request);
+    const cookie = token === undefined ? sessionCookie(request) : undefined;
+    if (cookie !== undefined) return signedInUser(ctx, cookie);
     const principal = token === undefined ? undefined : await ctx.accounts.authenticate(token);
     if (principal === undefined) throw new HttpError(401, token === undefined ? 'missing API token: send Authorization: Bearer TOKEN' : 'invalid or revoked API token');
     return { org: principal.org, email: principal.email, role: principal.role };
@@ -80,6 +83,7 @@ export function buildApp(ctx: ServerContext, options: AppOptions = {}): FastifyI
   registerEnvironmentRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerJobRoutes(app, ctx);
+  registerSessionRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   return app;
 }
