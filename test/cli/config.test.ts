@@ -84,7 +84,7 @@ describe('the configuration file', () => {
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(readdirSync(join(file, '..')), ['config.yaml'], 'no temporary file left behind');
 
-    assert.deepEqual(await run(['config', 'set', 'format.cves', 'html']), {
+    assert.deepEqual(await run(['config', 'set', 'format.cves', 'xml']), {
       status: 1, stdout: '', stderr: `spyglass: ${file}:5: format.cves: expected one of packages, only-packages, json, sarif, markdown, gitlab, cyclonedx, spdx, html\n`,
     });
     assert.deepEqual(await run(['config', 'set', 'server', 'spyglass.example.com']), { status: 1, stdout: '', stderr: `spyglass: ${file}:3: server: expected an http:// or https:// URL\n` });
