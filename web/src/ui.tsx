@@ -18,7 +18,7 @@ export function when(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+  return date.toISOString().replace('T', ' ').slice(0, 16);
 }
 
 export function bytes(size: number | null | undefined): string {

@@ -142,9 +142,9 @@ function changeList(label: string, items: { id: string; package?: string; severi
 
 function Evaluations(props: { evaluations: EvaluationView[] }) {
   return <Section title="Re-evaluation history" id="evaluations">
-    {props.evaluations.length === 0 ? <p class="muted">Not re-evaluated since its analysis.</p> : <ol class="evaluations">
+    {props.evaluations.length === 0 ? <p class="muted">No evaluations recorded.</p> : <ol class="evaluations">
       {props.evaluations.map((evaluation, index) => <li key={index}>
-        <p><strong>{when(evaluation.at)}</strong> — {evaluation.reason}{evaluation.generation !== null ? ` (database generation ${evaluation.generation})` : ''}:
+        <p><strong>{when(evaluation.at)} UTC</strong> — {evaluation.reason}{evaluation.generation !== null ? ` (database generation ${evaluation.generation})` : ''}:
           {` ${evaluation.added.length} added, ${evaluation.removed.length} removed, ${evaluation.changed.length} changed`}</p>
         <ul>{changeList('Added', evaluation.added)}{changeList('Removed', evaluation.removed)}{changeList('Changed', evaluation.changed)}</ul>
       </li>)}
@@ -164,8 +164,8 @@ export function ImagePage(props: { org: string; digest: string }) {
       <div><dt>Digest</dt><dd><code>{image.digest}</code></dd></div>
       <div><dt>Platform</dt><dd>{image.platform ?? '—'}</dd></div>
       <div><dt>Size</dt><dd>{bytes(image.size)}</dd></div>
-      <div><dt>Pushed</dt><dd>{when(image.pushedAt)}</dd></div>
-      <div><dt>Analysed</dt><dd>{when(image.analysedAt)}</dd></div>
+      <div><dt>Pushed (UTC)</dt><dd>{when(image.pushedAt)}</dd></div>
+      <div><dt>Analysed (UTC)</dt><dd>{when(image.analysedAt)}</dd></div>
       <div><dt>Distribution</dt><dd>{image.distro === null ? '—' : `${image.distro.name ?? image.distro.id ?? ''} ${image.distro.version ?? image.distro.versionId ?? ''}`.trim()}</dd></div>
     </dl>
     <section class="panel summary" aria-labelledby="counts-title">

@@ -90,8 +90,8 @@ export function ImagesPage(props: { org: string }) {
             <th scope="col">Tags</th>
             <th scope="col">Digest</th>
             <th scope="col">Platform</th>
-            {header('pushed', 'Last pushed')}
-            {header('analysed', 'Analysed')}
+            {header('pushed', 'Last pushed (UTC)')}
+            {header('analysed', 'Analysed (UTC)')}
             <th scope="col">Base image</th>
             {header('total', 'Vulnerabilities')}
             <th scope="col">Since previous push</th>

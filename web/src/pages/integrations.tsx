@@ -62,7 +62,7 @@ export function IntegrationsPage(props: { org: string; role: SessionOrg['role'] 
       {data === undefined && error === undefined ? <Loading /> : null}
       {data !== undefined && data.integrations.length === 0 ? <p class="muted">No integrations yet.</p> : null}
       {data !== undefined && data.integrations.length > 0 ? <div class="table-wrap"><table>
-        <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Registry</th><th scope="col">Webhook URL</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Registry</th><th scope="col">Webhook URL</th><th scope="col">Created (UTC)</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>{data.integrations.map((integration) => <tr key={integration.id}>
           <th scope="row">{integration.name}</th><td>{integration.type}</td><td>{integration.registry ?? '—'}</td>
           <td><code>{integration.webhookUrl ?? '—'}</code></td><td>{when(new Date(integration.createdAt).toISOString())}</td>

@@ -53,7 +53,7 @@ export function NotificationsPage(props: { org: string; role: SessionOrg['role']
       {data === undefined && error === undefined ? <Loading /> : null}
       {data !== undefined && data.targets.length === 0 ? <p class="muted">No notification targets yet.</p> : null}
       {data !== undefined && data.targets.length > 0 ? <div class="table-wrap"><table>
-        <thead><tr><th scope="col">Kind</th><th scope="col">URL</th><th scope="col">Repository</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <thead><tr><th scope="col">Kind</th><th scope="col">URL</th><th scope="col">Repository</th><th scope="col">Created (UTC)</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>{data.targets.map((target) => <tr key={target.id}>
           <td>{target.kind}</td><td><code>{target.url}</code></td><td>{target.repository ?? 'all repositories'}</td>
           <td>{when(new Date(target.createdAt).toISOString())}</td>

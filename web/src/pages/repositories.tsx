@@ -39,7 +39,7 @@ export function RepositoriesPage(props: { org: string; role: SessionOrg['role'] 
         : `${data.activated} of ${data.limit} used (plan ${data.plan})`}</p>
       <ErrorMessage error={actionError} />
       {data.repositories.length === 0 ? <p class="muted">No repositories yet: they appear when an integration sees a push.</p> : <div class="table-wrap"><table class="repositories">
-        <thead><tr><th scope="col">Repository</th><th scope="col">Last pushed</th><th scope="col">Source</th><th scope="col">Enable image analysis</th></tr></thead>
+        <thead><tr><th scope="col">Repository</th><th scope="col">Last pushed (UTC)</th><th scope="col">Source</th><th scope="col">Enable image analysis</th></tr></thead>
         <tbody>{data.repositories.map((repository) => {
           const enabled = local[repository.id] ?? repository.enabled;
           return <tr key={repository.id} data-repository={repository.repository}>

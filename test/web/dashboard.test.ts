@@ -1,0 +1,474 @@
+// The dashboard in a real browser: Debian's chromium driven by playwright-core against a real server
+// (SQLite in a temporary data directory) serving the built pages, with fixture images catalogued and
+// matched against the fixture advisory database. What the pages show is compared with what the API
+// answers to a bearer token. Screenshots of every page go to a temporary directory (printed).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SqliteAdvisoryStore } from '../../src/advisories/store/sqlite.ts';
+import type { Sbom } from '../../src/core/sbom.ts';
+import { setPassword } from '../../src/server/auth/passwords.ts';
+import { saveEvaluationCounts } from '../../src/server/history.ts';
+import { analyseSbom, saveResult, type AnalysisResult } from '../../src/server/results.ts';
+import { defaultWebRoot } from '../../src/server/http/web.ts';
+import { fixtureDatabase } from '../helpers/feeds.ts';
+import { expectedImage, PROJECT_ROOT } from '../helpers/fixtures.ts';
+import { fixtureImageSbom } from '../helpers/sbom.ts';
+import { call, startTestServer, type TestServer } from '../server/api-server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM}: install Debian's chromium to run the browser tests`;
+const PASSWORD = 'correct horse battery staple';
+const XSS_REPOSITORY = 'team/<img src=x onerror=window.__pwned=1>';
+const XSS_TAG = '<script>window.__pwned=2</script>';
+const REGISTRY = 'registry.acme.test:5000';
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unspecified'] as const;
+
+type Counts = Record<(typeof SEVERITIES)[number], number>;
+
+async function analysed(name: string): Promise<{ sbom: Sbom; result: AnalysisResult }> {
+  const sbom = await fixtureImageSbom(name);
+  const store = SqliteAdvisoryStore.open(fixtureDatabase());
+  try {
+    return { sbom, result: await analyseSbom(sbom, store) };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('dashboard in a real browser', { skip }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let base: string;
+  let shots: string;
+  const tokens: Record<string, string> = {};
+  const repositoryIds: Record<string, string> = {};
+  let oldDigest: string;
+  let latestDigest: string;
+  let contexts: BrowserContext[] = [];
+
+  const api = (method: string, path: string, token = tokens.owner!) => call(base, method, path, { token });
+
+  async function addRepository(orgId: string, name: string, enabled: boolean): Promise<string> {
+    const id = randomUUID();
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    await server.ctx.sql.run('INSERT INTO repositories (id, org_id, registry, name, enabled, last_pushed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      id, orgId, REGISTRY, name, enabled ? 1 : 0, now, now,
+    ]);
+    return id;
+  }
+
+  async function addImage(orgId: string, repositoryId: string, fixture: string, tags: string[], pushedAt: number, result?: { sbom: Sbom; result: AnalysisResult }, digest?: string): Promise<string> {
+    const expected = expectedImage(fixture);
+    const imageDigest = digest ?? expected.manifestDigest;
+    const imageId = randomUUID();
+    await server.ctx.sql.transaction(async (tx) => {
+      await tx.run('INSERT INTO images (id, org_id, repository_id, digest, config_digest, platform, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        imageId, orgId, repositoryId, imageDigest, expected.configDigest, expected.platform, pushedAt,
+      ]);
+      for (const tag of tags) await tx.run('INSERT INTO tags (repository_id, tag, digest, pushed_at) VALUES (?, ?, ?, ?)', [repositoryId, tag, imageDigest, pushedAt]);
+      if (result !== undefined) {
+        await saveResult(tx, imageId, result.sbom, result.result, null);
+        // The evaluation the analysis records, with its counts (what the repository's history chart reads).
+        const evaluationId = randomUUID();
+        await tx.run("INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, NULL, 'analysis', '[]', '[]', '[]')", [evaluationId, imageId, pushedAt + 60_000]);
+        await saveEvaluationCounts(tx, evaluationId, imageId, pushedAt + 60_000, result.result.counts);
+      }
+      await tx.run('UPDATE repositories SET last_pushed_at = ? WHERE id = ?', [pushedAt, repositoryId]);
+    });
+    return imageDigest;
+  }
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    return page;
+  }
+
+  async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  }
+
+  /** The rows of the images table: repository and the counts of its badges. */
+  async function imageRows(page: Page): Promise<{ repository: string; counts: Counts | null }[]> {
+    await page.locator('#images-count').waitFor();
+    return page.$$eval('table.images tbody tr', (rows) => rows.map((row) => {
+      const badges = [...row.querySelectorAll('[data-severity]')];
+      const counts: Record<string, number> = {};
+      for (const badge of badges) counts[badge.getAttribute('data-severity')!] = Number.parseInt(badge.textContent ?? '', 10);
+      return { repository: row.getAttribute('data-repository') ?? '', counts: badges.length === 0 ? null : counts as Counts };
+    }));
+  }
+
+  before(async () => {
+    // The pages as `npm run build` makes them; built here when a checkout has not been built yet.
+    if (!existsSync(join(defaultWebRoot(), 'index.html'))) {
+      execFileSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
+    }
+    shots = mkdtempSync(join(tmpdir(), 'spyglass-dashboard-shots-'));
+    console.log(`screenshots: ${shots}`);
+    server = await startTestServer();
+    base = server.url;
+    const { accounts, sql } = server.ctx;
+    const acme = await accounts.createOrg('acme', 'owner@acme.test');
+    tokens.owner = acme.token;
+    await accounts.setMember('acme', 'editor@acme.test', 'editor');
+    await accounts.setMember('acme', 'member@acme.test', 'member');
+    tokens.editor = (await accounts.createToken('acme', 'editor@acme.test')).token;
+    tokens.member = (await accounts.createToken('acme', 'member@acme.test')).token;
+    // The owner's second organization, and one they are not in.
+    const umbrella = await accounts.createOrg('umbrella', 'owner@acme.test', { plan: 'business' });
+    tokens.umbrella = umbrella.token;
+    const globex = await accounts.createOrg('globex', 'boss@globex.test');
+    tokens.globex = globex.token;
+    for (const email of ['owner@acme.test', 'editor@acme.test', 'member@acme.test', 'boss@globex.test']) await setPassword(sql, email, PASSWORD);
+
+    const [bullseye, bookworm, debian] = [await analysed('app-bullseye'), await analysed('app-bookworm'), await analysed('debian-bookworm-base')];
+    const day = 86_400_000;
+    const t0 = Date.parse('2026-01-10T10:00:00Z');
+    // acme (free plan, 3 repositories): team/app pushed twice (bullseye, then bookworm), team/base, the payload repository.
+    repositoryIds.app = await addRepository(acme.org.id, 'team/app', true);
+    oldDigest = await addImage(acme.org.id, repositoryIds.app, 'app-bullseye', ['1.0'], t0, bullseye);
+    latestDigest = await addImage(acme.org.id, repositoryIds.app, 'app-bookworm', ['2.0', 'latest'], t0 + day, bookworm);
+    // A re-evaluation of the latest image after an advisory update: one more point in the history.
+    const latestId = String((await sql.get('SELECT id FROM images WHERE digest = ? AND repository_id = ?', [latestDigest, repositoryIds.app]))!.id);
+    await sql.transaction(async (tx) => {
+      const evaluationId = randomUUID();
+      const counts = { ...bookworm.result.counts, high: bookworm.result.counts.high + 1 };
+      await tx.run("INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, 3, 'database update', ?, '[]', '[]')", [
+        evaluationId, latestId, t0 + 2 * day, JSON.stringify([{ id: 'CVE-2099-0001', package: 'curl', severity: 'high' }]),
+      ]);
+      await saveEvaluationCounts(tx, evaluationId, latestId, t0 + 2 * day, counts);
+    });
+    repositoryIds.base = await addRepository(acme.org.id, 'team/base', true);
+    await addImage(acme.org.id, repositoryIds.base, 'debian-bookworm-base', ['12'], t0 + 2 * day, debian);
+    repositoryIds.xss = await addRepository(acme.org.id, XSS_REPOSITORY, false);
+    await addImage(acme.org.id, repositoryIds.xss, 'debian-bookworm-base', [XSS_TAG], t0 + 3 * day, debian);
+    repositoryIds.extra1 = await addRepository(acme.org.id, 'team/extra-one', false);
+    repositoryIds.extra2 = await addRepository(acme.org.id, 'team/extra-two', false);
+    // umbrella: 31 repositories (two pages of 25), one analysed.
+    const tool = await addRepository(umbrella.org.id, 'umbrella/tool', true);
+    await addImage(umbrella.org.id, tool, 'app-bullseye', ['1'], t0, bullseye);
+    for (let n = 0; n < 30; n += 1) {
+      const id = await addRepository(umbrella.org.id, `umbrella/svc-${String(n).padStart(2, '0')}`, false);
+      await addImage(umbrella.org.id, id, 'app-bullseye', ['1'], t0 - n * 1000, undefined, `sha256:${n.toString(16).padStart(64, 'a')}`);
+    }
+    // globex: an image the acme users must never see.
+    const secret = await addRepository(globex.org.id, 'globex/secret-app', true);
+    await addImage(globex.org.id, secret, 'app-bullseye', ['1'], t0, bullseye);
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    contexts = [];
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('serves the pages with the security headers; API paths keep their JSON 404', async () => {
+    for (const path of ['/', '/orgs/acme/images', '/sign-in']) {
+      const response = await fetch(`${base}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(response.headers.get('content-security-policy'), "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'");
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+      assert.match(await response.text(), /<div id="app">/);
+    }
+    const api404 = await call(base, 'GET', '/api/v1/no-such-thing');
+    assert.equal(api404.status, 404);
+    assert.deepEqual(api404.body, { error: 'no route GET /api/v1/no-such-thing' });
+    assert.equal((await call(base, 'POST', '/orgs/acme/images')).status, 404);
+  });
+
+  it('a wrong password or an unknown email gets one generic message; repeated failures are told to wait', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/orgs/acme/images`);
+    await page.waitForURL(/\/sign-in\?next=%2Forgs%2Facme%2Fimages$/);
+    await shot(page, '01-sign-in');
+    await signIn(page, 'owner@acme.test', 'wrong password!');
+    assert.equal(await page.getByRole('alert').textContent(), 'wrong email or password');
+    await signIn(page, 'nobody@acme.test', 'wrong password!');
+    await page.getByRole('alert').filter({ hasText: 'wrong email or password' }).waitFor();
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      await signIn(page, 'member@acme.test', `not the password ${attempt}`);
+      await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
+    }
+    await page.getByRole('alert').filter({ hasText: /too many failed sign-ins; try again in \d+ seconds/ }).waitFor();
+    await shot(page, '02-sign-in-rate-limited');
+    assert.match(page.url(), /\/sign-in/);
+    // Nothing was signed in.
+    const session = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
+    assert.equal(session, 401);
+    // The locked-out member is signed in later, so clear its failures (the table every process reads).
+    await server.ctx.sql.run('DELETE FROM login_failures WHERE email = ?', ['member@acme.test']);
+  });
+
+  let owner: Page;
+
+  it('signs in and returns to the page asked for; the images list is the API\'s, one row per repository', async () => {
+    owner = await newPage();
+    await owner.goto(`${base}/orgs/acme/images`);
+    await owner.waitForURL(/\/sign-in/);
+    await signIn(owner, 'owner@acme.test');
+    await owner.waitForURL(`${base}/orgs/acme/images`);
+    const rows = await imageRows(owner);
+    const expected = await api('GET', '/api/v1/orgs/acme/images?latest=true&sort=repository&order=asc&limit=25&offset=0');
+    assert.equal(expected.status, 200);
+    assert.equal(expected.body.total, 3);
+    assert.deepEqual(rows, expected.body.images.map((image: { repository: string; vulnerabilities: Counts | null }) => ({ repository: image.repository, counts: image.vulnerabilities })));
+    assert.deepEqual(rows.map((row) => row.repository).sort(), [`${REGISTRY}/team/app`, `${REGISTRY}/team/base`, `${REGISTRY}/${XSS_REPOSITORY}`].sort());
+    // The row of team/app is its latest push, with the change since the previous one.
+    const app = owner.locator('tr', { has: owner.getByRole('link', { name: `${REGISTRY}/team/app` }) });
+    await app.getByText('2.0').waitFor();
+    assert.equal(await app.getByText('1.0', { exact: true }).count(), 0);
+    assert.equal(await owner.getByText('Repositories 1–3 of 3').count(), 1);
+    assert.ok(!(await owner.content()).includes('globex'));
+    // A 1280-pixel laptop screen shows the page without scrolling sideways.
+    assert.ok(await owner.evaluate(() => document.documentElement.scrollWidth <= 1280), 'no horizontal scrolling at 1280px');
+    await shot(owner, '03-images');
+  });
+
+  it('renders a repository name and a tag carrying HTML as text, never running it', async () => {
+    await owner.getByText(`${REGISTRY}/${XSS_REPOSITORY}`, { exact: true }).waitFor();
+    await owner.getByText(XSS_TAG, { exact: true }).waitFor();
+    assert.equal(await owner.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await owner.locator('table.images img').count(), 0);
+    await owner.getByRole('link', { name: `${REGISTRY}/${XSS_REPOSITORY}` }).click();
+    await owner.getByRole('heading', { level: 1 }).filter({ hasText: XSS_TAG }).waitFor();
+    assert.equal(await owner.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await owner.locator('main img, main script').count(), 0);
+    await owner.goBack();
+    await owner.locator('#images-count').waitFor();
+  });
+
+  it('filters by name and severity and sorts on the server', async () => {
+    await owner.getByLabel('Repository name').fill('BASE');
+    await owner.getByRole('button', { name: 'Filter' }).click();
+    await owner.waitForURL(/q=BASE/);
+    await owner.getByText('Repositories 1–1 of 1').waitFor();
+    assert.deepEqual((await imageRows(owner)).map((row) => row.repository), [`${REGISTRY}/team/base`]);
+    await owner.getByLabel('Repository name').fill('');
+    await owner.getByRole('button', { name: 'Filter' }).click();
+    await owner.waitForURL((url) => !url.search.includes('q='));
+    const critical = await api('GET', '/api/v1/orgs/acme/images?latest=true&severity=critical&sort=repository&order=asc&limit=25&offset=0');
+    await owner.getByLabel('Severity').selectOption('critical');
+    await owner.waitForURL(/severity=critical/);
+    await owner.getByText(critical.body.total === 0 ? 'No images match.' : `Repositories 1–${critical.body.total} of ${critical.body.total}`).waitFor();
+    assert.deepEqual((await imageRows(owner)).map((row) => row.repository), critical.body.images.map((image: { repository: string }) => image.repository));
+    await owner.getByLabel('Severity').selectOption('');
+    await owner.getByRole('button', { name: /^Vulnerabilities/ }).click();
+    await owner.waitForURL(/sort=total&order=desc/);
+    const byTotal = await api('GET', '/api/v1/orgs/acme/images?latest=true&sort=total&order=desc&limit=25&offset=0');
+    await owner.locator('th[aria-sort="descending"]').waitFor();
+    assert.deepEqual((await imageRows(owner)).map((row) => row.repository), byTotal.body.images.map((image: { repository: string }) => image.repository));
+  });
+
+  it('switches organization: only that organization\'s images, paged by 25', async () => {
+    await owner.getByLabel('Organization').selectOption('umbrella');
+    await owner.waitForURL(`${base}/orgs/umbrella/images`);
+    await owner.getByText('Repositories 1–25 of 31').waitFor();
+    const first = await imageRows(owner);
+    assert.equal(first.length, 25);
+    assert.ok(first.every((row) => row.repository.startsWith(`${REGISTRY}/umbrella/`)));
+    await owner.getByRole('button', { name: 'Next' }).click();
+    await owner.getByText('Repositories 26–31 of 31').waitFor();
+    const second = await imageRows(owner);
+    assert.equal(second.length, 6);
+    const all = [...first, ...second].map((row) => row.repository);
+    assert.equal(new Set(all).size, 31);
+    const expected = await api('GET', '/api/v1/orgs/umbrella/images?latest=true&sort=repository&order=asc&limit=25&offset=25', tokens.umbrella);
+    assert.deepEqual(second.map((row) => row.repository), expected.body.images.map((image: { repository: string }) => image.repository));
+    assert.ok(!(await owner.content()).includes('team/app'));
+    await shot(owner, '04-images-second-org');
+    // An organization the user is not in is not found, as the API answers.
+    await owner.goto(`${base}/orgs/globex/images`);
+    await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
+    assert.ok(!(await owner.content()).includes('secret-app'));
+    await owner.getByLabel('Organization').selectOption('acme');
+    await owner.waitForURL(`${base}/orgs/acme/images`);
+  });
+
+  it('shows an image\'s details with exactly the counts, findings and packages the API returns', async () => {
+    const expected = (await api('GET', `/api/v1/orgs/acme/images/${latestDigest}`)).body;
+    await owner.getByRole('link', { name: `${REGISTRY}/team/app` }).click();
+    await owner.waitForURL(`${base}/orgs/acme/images/${encodeURIComponent(latestDigest)}`);
+    await owner.locator('#severity-counts').waitFor();
+    const counts = await owner.$$eval('#severity-counts [data-severity]', (badges) => Object.fromEntries(badges.map((badge) => [badge.getAttribute('data-severity'), Number.parseInt(badge.textContent ?? '', 10)])));
+    assert.deepEqual(counts, expected.vulnerabilities);
+    const sum = SEVERITIES.reduce((total, level) => total + (expected.vulnerabilities[level] as number), 0);
+    await owner.getByRole('heading', { name: `Vulnerabilities: ${sum} in all` }).waitFor();
+    await owner.getByRole('heading', { name: `Vulnerabilities (${expected.findings.length})` }).waitFor();
+    assert.equal(await owner.locator('table.findings tbody tr').count(), expected.findings.length);
+    await owner.getByRole('heading', { name: `Packages (${expected.packages.length})` }).waitFor();
+    assert.equal(await owner.locator('section[aria-labelledby="packages-title"] tbody tr').count(), expected.packages.length);
+    const type = expected.packages[0].type as string;
+    await owner.getByLabel('Type').selectOption(type);
+    assert.equal(await owner.locator('section[aria-labelledby="packages-title"] tbody tr').count(), expected.packages.filter((p: { type: string }) => p.type === type).length);
+    assert.equal(await owner.locator('section[aria-labelledby="layers-title"] tbody tr').count(), expected.layers.length);
+    await owner.getByRole('heading', { name: 'Quickview' }).waitFor();
+    await owner.locator('canvas[aria-label^="Severity distribution"]').waitFor();
+    // The repository's history: both pushes' analyses and the re-evaluation, as the API lists them.
+    const history = (await api('GET', `/api/v1/orgs/acme/repositories/${repositoryIds.app}/history`)).body;
+    assert.equal(history.points.length, 3);
+    const last = history.points.at(-1).vulnerabilities as Counts;
+    await owner.locator(`canvas[aria-label="Vulnerabilities over time: 3 evaluations, latest ${SEVERITIES.reduce((total, level) => total + last[level], 0)} in all"]`).waitFor();
+    const reevaluation = owner.locator('section[aria-labelledby="evaluations-title"] li', { hasText: 'database update' }).first();
+    await reevaluation.getByText('Added: CVE-2099-0001 (curl, high)').waitFor();
+    await shot(owner, '05-image-details');
+    // A finding links to its vulnerability page.
+    const finding = expected.findings[0] as { id: string };
+    await owner.locator('table.findings').getByRole('link', { name: finding.id, exact: true }).first().click();
+    await owner.waitForURL(`${base}/orgs/acme/vulnerabilities/${encodeURIComponent(finding.id)}`);
+    await owner.getByRole('heading', { level: 1 }).filter({ hasText: finding.id }).waitFor();
+    await owner.getByRole('heading', { name: /^Affected images/ }).waitFor();
+    await owner.getByRole('link', { name: `${REGISTRY}/team/app` }).first().waitFor();
+    await shot(owner, '06-vulnerability');
+  });
+
+  it('shows the not-found page for a deleted image, an unknown page and an unknown vulnerability', async () => {
+    await server.ctx.sql.run('DELETE FROM images WHERE digest = ? AND repository_id = ?', [oldDigest, repositoryIds.app]);
+    await owner.goto(`${base}/orgs/acme/images/${encodeURIComponent(oldDigest)}`);
+    await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await owner.getByText(`Not found: image ${oldDigest} not found.`).waitFor();
+    await shot(owner, '07-not-found');
+    await owner.goto(`${base}/no/such/page`);
+    await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await owner.goto(`${base}/orgs/acme/vulnerabilities/CVE-1999-99999`);
+    await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
+  });
+
+  it('refuses a change with a forged or missing CSRF token (403)', async () => {
+    await owner.goto(`${base}/orgs/acme/images`);
+    await owner.locator('#images-count').waitFor();
+    const path = `/api/v1/orgs/acme/repositories/${repositoryIds.extra1}/activation`;
+    const answers = await owner.evaluate(async (url) => {
+      const forged = await fetch(url, { method: 'PUT', headers: { 'x-csrf-token': 'forged' } });
+      const missing = await fetch(url, { method: 'PUT' });
+      return [{ status: forged.status, body: await forged.json() as unknown }, { status: missing.status, body: await missing.json() as unknown }];
+    }, path);
+    for (const answer of answers) assert.deepEqual(answer, { status: 403, body: { error: 'invalid or missing CSRF token' } });
+    const repository = (await api('GET', '/api/v1/orgs/acme/repositories')).body.repositories.find((r: { id: string }) => r.id === repositoryIds.extra1);
+    assert.equal(repository.enabled, false);
+  });
+
+  it('lets an Editor enable a repository and shows the plan limit error', async () => {
+    const editor = await newPage();
+    await editor.goto(`${base}/orgs/acme/settings/repositories`);
+    await editor.waitForURL(/\/sign-in/);
+    await signIn(editor, 'editor@acme.test');
+    await editor.waitForURL(`${base}/orgs/acme/settings/repositories`);
+    await editor.getByText('2 of 3 used (plan free)').waitFor();
+    await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-one' }).click();
+    await editor.getByText('3 of 3 used (plan free)').waitFor();
+    assert.equal(await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-one' }).isChecked(), true);
+    await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-two' }).click();
+    await editor.getByRole('alert').filter({ hasText: 'organization acme already has 3 activated repositories, the limit of its plan "free"' }).waitFor();
+    assert.equal(await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-two' }).isChecked(), false);
+    await shot(editor, '08-repository-settings-limit');
+    const listed = (await api('GET', '/api/v1/orgs/acme/repositories')).body;
+    assert.equal(listed.activated, 3);
+    assert.equal(listed.repositories.find((r: { id: string }) => r.id === repositoryIds.extra2).enabled, false);
+    // Editors do not see the Owners' pages.
+    assert.equal(await editor.getByRole('link', { name: 'Integrations' }).count(), 0);
+  });
+
+  it('shows a Member the settings read-only and the API refuses their change (403)', async () => {
+    const member = await newPage();
+    await member.goto(`${base}/sign-in`);
+    await signIn(member, 'member@acme.test');
+    await member.waitForURL(`${base}/orgs/acme/images`);
+    await member.getByRole('link', { name: 'Repository settings' }).click();
+    await member.getByText('3 of 3 used (plan free)').waitFor();
+    await member.getByText('Read-only: your role in acme is member.', { exact: false }).waitFor();
+    const switches = member.getByRole('switch');
+    assert.equal(await switches.count(), 5);
+    for (const each of await switches.all()) assert.equal(await each.isDisabled(), true);
+    await shot(member, '09-repository-settings-member');
+    const answer = await member.evaluate(async (url) => {
+      const session = await (await fetch('/api/v1/session')).json() as { csrfToken: string };
+      const refused = await fetch(url, { method: 'DELETE', headers: { 'x-csrf-token': session.csrfToken } });
+      return { status: refused.status, body: await refused.json() as { error: string } };
+    }, `/api/v1/orgs/acme/repositories/${repositoryIds.app}/activation`);
+    assert.equal(answer.status, 403);
+    assert.match(answer.body.error, /member/);
+    await member.goto(`${base}/orgs/acme/settings/integrations`);
+    await member.getByText('Only Owners of acme manage integrations.').waitFor();
+  });
+
+  it('shows Owners the integrations and notifications pages, with the secret shown once', async () => {
+    await owner.goto(`${base}/orgs/acme/images`);
+    await owner.getByRole('link', { name: 'Integrations' }).click();
+    await owner.waitForURL(`${base}/orgs/acme/settings/integrations`);
+    await owner.getByLabel('Name', { exact: true }).fill('local registry');
+    await owner.getByLabel('Registry (host[:port])').fill('registry.acme.test:5000');
+    await owner.getByRole('button', { name: 'Add integration' }).click();
+    const secret = (await owner.locator('#created-secret').textContent()) ?? '';
+    assert.ok(secret.length >= 16, 'a secret is shown');
+    await owner.getByRole('rowheader', { name: 'local registry', exact: true }).waitFor();
+    await shot(owner, '10-integrations');
+    await owner.reload();
+    await owner.getByRole('rowheader', { name: 'local registry' }).waitFor();
+    assert.equal(await owner.locator('#created-secret').count(), 0);
+    assert.ok(!(await owner.content()).includes(secret), 'the secret is not shown again');
+
+    await owner.getByRole('link', { name: 'Notifications' }).click();
+    await owner.getByLabel('URL', { exact: true }).fill('https://hooks.acme.test/spyglass');
+    await owner.getByRole('button', { name: 'Add target' }).click();
+    const signing = (await owner.locator('#created-secret').textContent()) ?? '';
+    assert.ok(signing.length >= 16);
+    await owner.getByRole('cell', { name: 'https://hooks.acme.test/spyglass', exact: true }).waitFor();
+    await shot(owner, '11-notifications');
+  });
+
+  it('sends an expired session back to sign-in and then to the page it was on', async () => {
+    await owner.goto(`${base}/orgs/acme/images?q=app`);
+    await owner.locator('#images-count').waitFor();
+    const past = Date.now() - 1000;
+    await server.ctx.sql.run('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE user_id = (SELECT id FROM users WHERE email = ?)', [past, past - 86_400_000, 'owner@acme.test']);
+    await owner.getByRole('link', { name: 'Repository settings' }).click();
+    await owner.waitForURL(/\/sign-in\?next=%2Forgs%2Facme%2Fsettings%2Frepositories$/);
+    await owner.getByText('After signing in you return to /orgs/acme/settings/repositories.').waitFor();
+    await shot(owner, '12-session-expired');
+    await signIn(owner, 'owner@acme.test');
+    await owner.waitForURL(`${base}/orgs/acme/settings/repositories`);
+    await owner.getByText('3 of 3 used (plan free)').waitFor();
+    // A reload of a filtered list after expiry keeps the filter through sign-in.
+    await owner.goto(`${base}/orgs/acme/images?q=app`);
+    await owner.locator('#images-count').waitFor();
+    await server.ctx.sql.run('UPDATE sessions SET expires_at = ? WHERE user_id = (SELECT id FROM users WHERE email = ?)', [Date.now() - 1000, 'owner@acme.test']);
+    await owner.reload();
+    await owner.waitForURL(/\/sign-in\?next=/);
+    await signIn(owner, 'owner@acme.test');
+    await owner.waitForURL(`${base}/orgs/acme/images?q=app`);
+    assert.equal(await owner.getByLabel('Repository name').inputValue(), 'app');
+  });
+
+  it('signs out: the session ends and pages ask for sign-in again', async () => {
+    await owner.getByRole('button', { name: 'Sign out' }).click();
+    await owner.waitForURL(`${base}/sign-in`);
+    await owner.getByText('You are signed out.').waitFor();
+    assert.equal(await owner.evaluate(async () => (await fetch('/api/v1/session')).status), 401);
+    await owner.goto(`${base}/orgs/acme/images`);
+    await owner.waitForURL(/\/sign-in\?next=/);
+    assert.equal((await api('GET', '/api/v1/orgs/acme/images')).status, 200, 'API tokens keep working');
+  });
+});
