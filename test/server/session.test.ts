@@ -3,14 +3,11 @@
 // password refused while limited), expiry, CSRF on changes, another organization's 404, sign-out, and
 // bearer tokens working as before. Expected answers are the contract's (docs/server.md "Dashboard sign-in").
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseCookie, parseSetCookie } from 'cookie';
 import { setPassword } from '../../src/server/auth/passwords.ts';
 import { hashSecret } from '../../src/server/auth/secrets.ts';
 import { seeRepository } from '../../src/server/repositories.ts';
-import { PROJECT_ROOT } from '../helpers/fixtures.ts';
 import { runCli } from '../helpers/cli.ts';
 import { acmeWithRoles, call, startTestServer, type TestServer } from './api-server.ts';
 
@@ -33,14 +30,6 @@ async function signIn(base: string, email: string, password: string): Promise<Si
     status: response.status, body: await response.json(), setCookie: response.headers.get('set-cookie'),
     retryAfter: response.headers.get('retry-after'), cacheControl: response.headers.get('cache-control'),
   };
-}
-
-/** `spyglass …` with `input` on standard input (the CLI reads --password-stdin from it). */
-function cliWithStdin(args: string[], input: string, env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: PROJECT_ROOT, env: { ...process.env, ...env }, input, encoding: 'utf8', timeout: 120_000,
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie on /orgs routes)', () => {
@@ -246,14 +235,14 @@ describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
 
   it('spyglass admin create-user --password-stdin and set-password: the user signs in; bad input is one line, exit 1', async () => {
     const env = { SPYGLASS_DATA_DIR: server.dataDir };
-    const created = cliWithStdin(['admin', 'create-user', 'Dev@Acme.test', '--org', 'acme', '--role', 'editor', '--password-stdin'], 'dev password 1\n', env);
+    const created = runCli(['admin', 'create-user', 'Dev@Acme.test', '--org', 'acme', '--role', 'editor', '--password-stdin'], { env, input: 'dev password 1\n' });
     assert.deepEqual(created, { status: 0, stdout: 'dev@acme.test is editor of acme\n', stderr: '' });
     const dev = await signIn(server.url, 'dev@acme.test', 'dev password 1');
     assert.equal(dev.status, 200);
     assert.deepEqual(dev.body.orgs, [{ name: 'acme', role: 'editor', plan: 'business' }]);
     const devCookie = cookieHeader(dev.setCookie);
 
-    const changed = cliWithStdin(['admin', 'set-password', 'dev@acme.test', '--password-stdin'], 'dev password 2', env);
+    const changed = runCli(['admin', 'set-password', 'dev@acme.test', '--password-stdin'], { env, input: 'dev password 2' });
     assert.deepEqual(changed, { status: 0, stdout: 'password set for dev@acme.test\n', stderr: '' });
     assert.equal((await signIn(server.url, 'dev@acme.test', 'dev password 1')).status, 401);
     assert.equal((await signIn(server.url, 'dev@acme.test', 'dev password 2')).status, 200);
@@ -266,7 +255,7 @@ describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
       [['admin', 'set-password', 'dev@acme.test', '--password-stdin'], '1234567', 'spyglass: the password is too short: at least 8 characters\n'],
       [['admin', 'set-password', 'ghost@acme.test', '--password-stdin'], 'long enough', 'spyglass: no user ghost@acme.test (add one with spyglass admin create-user)\n'],
     ];
-    for (const [args, input, stderr] of bad) assert.deepEqual(cliWithStdin(args, input, env), { status: 1, stdout: '', stderr }, args.join(' '));
+    for (const [args, input, stderr] of bad) assert.deepEqual(runCli(args, { env, input }), { status: 1, stdout: '', stderr }, args.join(' '));
     // The refused create-user added no one (a bad password loses nothing and makes no half-made user).
     assert.equal(await server.ctx.sql.get('SELECT id FROM users WHERE email = ?', ['new@acme.test']), undefined);
     assert.equal((await signIn(server.url, 'dev@acme.test', 'dev password 2')).status, 200);
