@@ -280,12 +280,12 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 a{color:#1d4ed8}a:focus{outline:2px solid #1d4ed8;outline-offset:2px}
 .badges{display:inline-flex;gap:.25rem;flex-wrap:wrap}
 .badge{display:inline-block;min-width:2.6em;padding:.1rem .4rem;border-radius:.25rem;font-weight:700;font-size:.85em;text-align:center}
-.badge.zero{opacity:.55}
 .sev-critical{background:${SEVERITY_COLOUR.critical[0]};color:${SEVERITY_COLOUR.critical[1]}}
 .sev-high{background:${SEVERITY_COLOUR.high[0]};color:${SEVERITY_COLOUR.high[1]}}
 .sev-medium{background:${SEVERITY_COLOUR.medium[0]};color:${SEVERITY_COLOUR.medium[1]}}
 .sev-low{background:${SEVERITY_COLOUR.low[0]};color:${SEVERITY_COLOUR.low[1]}}
 .sev-unspecified{background:${SEVERITY_COLOUR.unspecified[0]};color:${SEVERITY_COLOUR.unspecified[1]}}
+.badge.zero{background:#e7e5e4;color:#44403c}
 .delta{font-size:.85em;margin-top:.2rem}
 svg.bar{display:block;width:100%;height:28px;border:1px solid var(--line)}
 .legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;margin:.5rem 0}

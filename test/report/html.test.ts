@@ -148,6 +148,21 @@ describe('html report renderer', () => {
     assert.ok(html.includes(`href="https://osv.dev/vulnerability/${encodeURIComponent(`CVE-2024-0001${evil}`)}"`));
   });
 
+  it('colours every badge with a contrast of at least 4.5:1 (WCAG AA for text)', () => {
+    const html = renderHtml(sample, PLAIN);
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const rules = [...html.matchAll(/(\.(?:sev-\w+|badge\.zero))\{background:(#[0-9a-f]{6});color:(#[0-9a-f]{6})\}/g)];
+    assert.deepEqual(rules.map((rule) => rule[1]), [...SEVERITY_LEVELS.map((level) => `.sev-${level}`), '.badge.zero']);
+    for (const [, name, background, colour] of rules) {
+      const [light, dark] = [luminance(background!), luminance(colour!)].sort((a, b) => b - a);
+      const ratio = (light! + 0.05) / (dark! + 0.05);
+      assert.ok(ratio >= 4.5, `${name}: ${ratio.toFixed(2)}:1`);
+    }
+  });
+
   it('states the filters applied, or that there were none', () => {
     assert.deepEqual(texts(sectionOf(renderHtml(sample, PLAIN), 'filters')).slice(1), ['No filters: every vulnerability found is listed.', '2 suppressed vulnerabilities (VEX or ignore file) neither listed nor counted.']);
     const filtered = texts(sectionOf(renderHtml(sample, { ...PLAIN, filters: ['--only-severity critical,high', '--only-fixed'] }), 'filters'));
