@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,11 +14,15 @@ import { SqliteAdvisoryStore } from '../../src/advisories/store/sqlite.ts';
 import type { Sbom } from '../../src/core/sbom.ts';
 import { setPassword } from '../../src/server/auth/passwords.ts';
 import { saveEvaluationCounts } from '../../src/server/history.ts';
+import { baseImageFacts } from '../../src/server/analysis/base-image.ts';
+import { SqliteBaseImageCatalog } from '../../src/baseimage/catalog.ts';
+import type { Digest } from '../../src/core/digest.ts';
+import { fixtureRecord } from '../helpers/base-catalog.ts';
 import { analyseSbom, saveResult, type AnalysisResult } from '../../src/server/results.ts';
 import { defaultWebRoot } from '../../src/server/http/web.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
 import { expectedImage, PROJECT_ROOT } from '../helpers/fixtures.ts';
-import { fixtureImageSbom } from '../helpers/sbom.ts';
+import { fixtureImageSbom, minimalSbom } from '../helpers/sbom.ts';
 import { call, startTestServer, type TestServer } from '../server/api-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -50,6 +54,7 @@ describe('dashboard in a real browser', { skip }, () => {
   const repositoryIds: Record<string, string> = {};
   let oldDigest: string;
   let latestDigest: string;
+  let toolDigest: string;
   let contexts: BrowserContext[] = [];
 
   const api = (method: string, path: string, token = tokens.owner!) => call(base, method, path, { token });
@@ -159,9 +164,24 @@ describe('dashboard in a real browser', { skip }, () => {
     await addImage(acme.org.id, repositoryIds.xss, 'debian-bookworm-base', [XSS_TAG], t0 + 3 * day, debian);
     repositoryIds.extra1 = await addRepository(acme.org.id, 'team/extra-one', false);
     repositoryIds.extra2 = await addRepository(acme.org.id, 'team/extra-two', false);
-    // umbrella: 31 repositories (two pages of 25), one analysed.
+    // umbrella: 31 repositories (two pages of 25), one analysed, with its base image and recommendations
+    // from a base image catalog where debian:bullseye-slim moved from debian-bullseye-base to the refreshed one.
     const tool = await addRepository(umbrella.org.id, 'umbrella/tool', true);
-    await addImage(umbrella.org.id, tool, 'app-bullseye', ['1'], t0, bullseye);
+    toolDigest = await addImage(umbrella.org.id, tool, 'app-bullseye', ['1'], t0, bullseye);
+    const catalogDir = mkdtempSync(join(tmpdir(), 'spyglass-dashboard-catalog-'));
+    try {
+      const catalog = SqliteBaseImageCatalog.open(catalogDir);
+      for (const [image, indexedAt] of [['debian-bullseye-base', '2025-01-01T00:00:00.000Z'], ['debian-bullseye-refreshed', '2025-02-01T00:00:00.000Z']] as const) {
+        const digest = expectedImage(image).manifestDigest;
+        catalog.put(fixtureRecord(image, { repository: 'docker.io/library/debian', tag: 'bullseye-slim', indexedAt }),
+          minimalSbom([], { source: { input: digest, manifestDigest: digest as Digest }, createdAt: indexedAt }));
+      }
+      catalog.close();
+      const facts = await baseImageFacts(catalogDir, bullseye.sbom);
+      await sql.run('UPDATE images SET base_image = ?, recommendations = ? WHERE digest = ? AND org_id = ?', [facts.baseImage, facts.recommendations, toolDigest, umbrella.org.id]);
+    } finally {
+      rmSync(catalogDir, { recursive: true, force: true });
+    }
     for (let n = 0; n < 30; n += 1) {
       const id = await addRepository(umbrella.org.id, `umbrella/svc-${String(n).padStart(2, '0')}`, false);
       await addImage(umbrella.org.id, id, 'app-bullseye', ['1'], t0 - n * 1000, undefined, `sha256:${n.toString(16).padStart(64, 'a')}`);
@@ -299,6 +319,15 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.deepEqual(second.map((row) => row.repository), expected.body.images.map((image: { repository: string }) => image.repository));
     assert.ok(!(await owner.content()).includes('team/app'));
     await shot(owner, '04-images-second-org');
+    // The quickview of an image whose base the catalog knows: the base and its refreshed digest, as the API has them.
+    const tool = (await api('GET', `/api/v1/orgs/umbrella/images/${toolDigest}`, tokens.umbrella)).body;
+    const refreshed = tool.recommendations.recommendations.find((r: { kind: string }) => r.kind === 'refreshed');
+    assert.ok(refreshed !== undefined && typeof tool.baseImage?.name === 'string', 'the catalog gives a base and a refreshed base');
+    await owner.goto(`${base}/orgs/umbrella/images/${encodeURIComponent(toolDigest)}`);
+    const quickview = owner.locator('section[aria-labelledby="quickview-title"]');
+    await quickview.locator('.card', { hasText: 'Base image' }).first().getByText(tool.baseImage.name, { exact: true }).waitFor();
+    await quickview.locator('.card', { hasText: 'Refreshed base image' }).getByText(refreshed.name, { exact: true }).waitFor();
+    await shot(owner, '05-image-quickview');
     // An organization the user is not in is not found, as the API answers.
     await owner.goto(`${base}/orgs/globex/images`);
     await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
@@ -333,7 +362,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await owner.locator(`canvas[aria-label="Vulnerabilities over time: 3 evaluations, latest ${SEVERITIES.reduce((total, level) => total + last[level], 0)} in all"]`).waitFor();
     const reevaluation = owner.locator('section[aria-labelledby="evaluations-title"] li', { hasText: 'database update' }).first();
     await reevaluation.getByText('Added: CVE-2099-0001 (curl, high)').waitFor();
-    await shot(owner, '05-image-details');
+    await shot(owner, '06-image-details');
     // A finding links to its vulnerability page.
     const finding = expected.findings[0] as { id: string };
     await owner.locator('table.findings').getByRole('link', { name: finding.id, exact: true }).first().click();
@@ -341,7 +370,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await owner.getByRole('heading', { level: 1 }).filter({ hasText: finding.id }).waitFor();
     await owner.getByRole('heading', { name: /^Affected images/ }).waitFor();
     await owner.getByRole('link', { name: `${REGISTRY}/team/app` }).first().waitFor();
-    await shot(owner, '06-vulnerability');
+    await shot(owner, '07-vulnerability');
   });
 
   it('shows the not-found page for a deleted image, an unknown page and an unknown vulnerability', async () => {
@@ -349,7 +378,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await owner.goto(`${base}/orgs/acme/images/${encodeURIComponent(oldDigest)}`);
     await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
     await owner.getByText(`Not found: image ${oldDigest} not found.`).waitFor();
-    await shot(owner, '07-not-found');
+    await shot(owner, '08-not-found');
     await owner.goto(`${base}/no/such/page`);
     await owner.getByRole('heading', { name: 'Page not found' }).waitFor();
     await owner.goto(`${base}/orgs/acme/vulnerabilities/CVE-1999-99999`);
@@ -383,7 +412,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-two' }).click();
     await editor.getByRole('alert').filter({ hasText: 'organization acme already has 3 activated repositories, the limit of its plan "free"' }).waitFor();
     assert.equal(await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-two' }).isChecked(), false);
-    await shot(editor, '08-repository-settings-limit');
+    await shot(editor, '09-repository-settings-limit');
     const listed = (await api('GET', '/api/v1/orgs/acme/repositories')).body;
     assert.equal(listed.activated, 3);
     assert.equal(listed.repositories.find((r: { id: string }) => r.id === repositoryIds.extra2).enabled, false);
@@ -402,7 +431,7 @@ describe('dashboard in a real browser', { skip }, () => {
     const switches = member.getByRole('switch');
     assert.equal(await switches.count(), 5);
     for (const each of await switches.all()) assert.equal(await each.isDisabled(), true);
-    await shot(member, '09-repository-settings-member');
+    await shot(member, '10-repository-settings-member');
     const answer = await member.evaluate(async (url) => {
       const session = await (await fetch('/api/v1/session')).json() as { csrfToken: string };
       const refused = await fetch(url, { method: 'DELETE', headers: { 'x-csrf-token': session.csrfToken } });
@@ -424,7 +453,7 @@ describe('dashboard in a real browser', { skip }, () => {
     const secret = (await owner.locator('#created-secret').textContent()) ?? '';
     assert.ok(secret.length >= 16, 'a secret is shown');
     await owner.getByRole('rowheader', { name: 'local registry', exact: true }).waitFor();
-    await shot(owner, '10-integrations');
+    await shot(owner, '11-integrations');
     await owner.reload();
     await owner.getByRole('rowheader', { name: 'local registry' }).waitFor();
     assert.equal(await owner.locator('#created-secret').count(), 0);
@@ -436,7 +465,7 @@ describe('dashboard in a real browser', { skip }, () => {
     const signing = (await owner.locator('#created-secret').textContent()) ?? '';
     assert.ok(signing.length >= 16);
     await owner.getByRole('cell', { name: 'https://hooks.acme.test/spyglass', exact: true }).waitFor();
-    await shot(owner, '11-notifications');
+    await shot(owner, '12-notifications');
   });
 
   it('sends an expired session back to sign-in and then to the page it was on', async () => {
@@ -447,7 +476,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await owner.getByRole('link', { name: 'Repository settings' }).click();
     await owner.waitForURL(/\/sign-in\?next=%2Forgs%2Facme%2Fsettings%2Frepositories$/);
     await owner.getByText('After signing in you return to /orgs/acme/settings/repositories.').waitFor();
-    await shot(owner, '12-session-expired');
+    await shot(owner, '13-session-expired');
     await signIn(owner, 'owner@acme.test');
     await owner.waitForURL(`${base}/orgs/acme/settings/repositories`);
     await owner.getByText('3 of 3 used (plan free)').waitFor();
