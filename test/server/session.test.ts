@@ -9,6 +9,7 @@ import { setPassword } from '../../src/server/auth/passwords.ts';
 import { hashSecret } from '../../src/server/auth/secrets.ts';
 import { seeRepository } from '../../src/server/repositories.ts';
 import { runCli } from '../helpers/cli.ts';
+import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
 import { acmeWithRoles, call, startTestServer, type TestServer } from './api-server.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -32,8 +33,11 @@ async function signIn(base: string, email: string, password: string): Promise<Si
   };
 }
 
-describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie on /orgs routes)', () => {
+function sessionSuite(database: 'SQLite' | 'PostgreSQL', skip: string | undefined): void {
+describe(`dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie on /orgs routes) (${database})`, { skip }, () => {
   let server: TestServer;
+  let postgres: PostgresServer | undefined;
+  let databaseUrl: string | undefined;
   let tokens: Record<'owner' | 'editor' | 'member', string>;
   let orgId: string;
   const cookieHeader = (setCookie: string | null): string => {
@@ -44,7 +48,11 @@ describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
   const withCookie = (cookie: string, headers: Record<string, string> = {}) => ({ headers: { cookie, ...headers } });
 
   before(async () => {
-    server = await startTestServer();
+    if (database === 'PostgreSQL') {
+      postgres = await startPostgres();
+      databaseUrl = await postgres.createDatabase('session');
+    }
+    server = await startTestServer(databaseUrl !== undefined ? { databaseUrl } : {});
     const acme = await acmeWithRoles(server.ctx.accounts);
     tokens = acme.tokens;
     orgId = acme.orgId;
@@ -54,6 +62,7 @@ describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
   });
   after(async () => {
     await server?.stop();
+    await postgres?.stop();
   });
 
   it('signs in: the user, their organizations and a CSRF token; an HttpOnly SameSite=Strict cookie for the whole site', async () => {
@@ -234,7 +243,7 @@ describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
   });
 
   it('spyglass admin create-user --password-stdin and set-password: the user signs in; bad input is one line, exit 1', async () => {
-    const env = { SPYGLASS_DATA_DIR: server.dataDir };
+    const env = { SPYGLASS_DATA_DIR: server.dataDir, SPYGLASS_DATABASE_URL: databaseUrl ?? '' };
     const created = runCli(['admin', 'create-user', 'Dev@Acme.test', '--org', 'acme', '--role', 'editor', '--password-stdin'], { env, input: 'dev password 1\n' });
     assert.deepEqual(created, { status: 0, stdout: 'dev@acme.test is editor of acme\n', stderr: '' });
     const dev = await signIn(server.url, 'dev@acme.test', 'dev password 1');
@@ -267,3 +276,7 @@ describe('dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
     assert.match(setPasswordWithout.stderr, /--password-stdin/);
   });
 });
+}
+
+sessionSuite('SQLite', undefined);
+sessionSuite('PostgreSQL', postgresUnavailable());

@@ -57,7 +57,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: ServerContext):
     }
     await store.clearFailures(user.email);
     const created = await store.create(user.userId);
-    const maxAge = Math.max(1, Math.floor((created.expiresAt - Date.now()) / 1000));
+    const maxAge = Math.max(1, Math.round((created.expiresAt - Date.now()) / 1000));
     void reply
       .header('set-cookie', stringifySetCookie(SESSION_COOKIE, created.cookie, { ...cookieOptions(ctx), maxAge }))
       .header('cache-control', 'no-store');
