@@ -94,7 +94,7 @@ function filtersSection(report: VulnerabilityReport, options: RenderOptions): st
   const suppressed = report.findings.filter((finding) => finding.suppressed).length;
   const lines = [filters.length === 0
     ? '<p>No filters: every vulnerability found is listed.</p>'
-    : `<p>Filters applied: ${filters.map((filter) => code(filter)).join(' ')}. Counts and tables cover only what they let through.</p>`];
+    : `<p>Filters applied: ${filters.map((filter) => code(filter)).join(' ')}. The counts and the vulnerabilities cover only what they let through; layers and packages are the whole image&#39;s.</p>`];
   if (suppressed > 0) {
     lines.push(`<p>${suppressed} suppressed ${suppressed === 1 ? 'vulnerability' : 'vulnerabilities'} (VEX or ignore file) ${options.showSuppressed ? 'listed and marked, not counted' : 'neither listed nor counted'}.</p>`);
   }
