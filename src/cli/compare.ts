@@ -5,16 +5,19 @@ import type { Command } from 'commander';
 import { ExitStatus, SpyglassError } from '../core/errors.ts';
 import type { VulnerabilityReport } from '../core/finding.ts';
 import { addImageSelectionOptions, globalOptions, useColor, parseFormat, type CommandContext } from './context.ts';
-import { DEFAULT_IGNORE_FILE, type ScanFlags } from './cves.ts';
+import { DEFAULT_IGNORE_FILE, environmentImageSbom, type ScanFlags } from './cves.ts';
+import { addClientOptions, type ClientOptions } from './api-client.ts';
 import { evaluateScan, loadPolicies, scanForPolicies } from './policy.ts';
 import { writeOutput } from './sbom.ts';
+import { isSbomInput } from '../sbom/input-prefix.ts';
 
 // The same list as report/compare.ts COMPARE_FORMATS, here so that --help does not load the renderers.
 const FORMATS = ['text', 'markdown', 'json'] as const;
 const EXIT_CONDITIONS = ['vulnerability'] as const;
 
-interface CompareOptions extends ScanFlags {
+interface CompareOptions extends ScanFlags, ClientOptions {
   to?: string;
+  toEnv?: string;
   toRef?: string;
   toPlatform?: string;
   format: string;
@@ -45,7 +48,8 @@ Examples:
   $ spyglass compare archive://app-2.tar --to archive://app-1.tar
   $ spyglass compare ghcr.io/org/app:2 --to ghcr.io/org/app:1 --format markdown --exit-on vulnerability`)
     .argument('<image>', 'the image analysed (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
-    .requiredOption('--to <image>', 'the image to compare with (any input IMAGE can be)')
+    .option('--to <image>', 'the image to compare with (any input IMAGE can be)')
+    .option('--to-env <environment>', "compare with the image this environment runs for IMAGE's repository (its SBOM stored on the --server)")
     .option('--format <format>', FORMATS.join(', '), 'text')
     .option('-o, --output <file>', 'write the comparison to this file instead of standard output')
     .option('--ignore-unchanged', 'leave unchanged packages out of the package list')
@@ -57,8 +61,11 @@ Examples:
     .option('--vex-location <path>', 'OpenVEX document or directory of them, applied to both images (repeatable)', repeatable, [] as string[])
     .option('--ignore-file <file>', `ignore file applied to both images (default: ${DEFAULT_IGNORE_FILE} in the working directory when present)`)
     .option('--policy-file <file>', 'policies whose change is shown (docs/policy.md); default: the default policies');
+  addClientOptions(command);
   addImageSelectionOptions(command).action(async (input: string, options: CompareOptions) => {
-    if (options.to === undefined || options.to === '') throw new SpyglassError('--to: no image given (the image to compare with)');
+    if (options.to !== undefined && options.toEnv !== undefined) throw new SpyglassError('--to and --to-env exclude each other: give one');
+    if (options.to === undefined && options.toEnv === undefined) throw new SpyglassError('--to or --to-env: give the image to compare with (--to IMAGE) or an environment whose image it is (--to-env ENV)');
+    if (options.to === '') throw new SpyglassError('--to: no image given (the image to compare with)');
     const format = parseFormat(options.format, FORMATS);
     const exitOn = parseExitOn(options.exitOn);
     const global = globalOptions(program);
@@ -67,8 +74,16 @@ Examples:
     // Warnings are printed once both images are scanned, each with the image it is about.
     const quiet = () => {};
     const { policies } = await loadPolicies(options.policyFile);
+    // --to-env: the environment's image of IMAGE's repository, scanned from its stored SBOM as an sbom:// input is;
+    // asked before IMAGE is read when IMAGE names its repository, else after, by the names IMAGE has.
+    const env = options.toEnv;
+    const environment = env === undefined ? undefined : await import('./environment.ts');
+    environment?.checkEnvironment(env!, '--to-env');
+    let storedSbom = env !== undefined && !isSbomInput(input) && (await environment!.repositoryOfInput(input)) !== undefined
+      ? await environmentImageSbom(input, env, options, '--to-env') : undefined;
     const imageScan = await scanForPolicies(input, options, global, quiet);
-    const otherScan = await scanForPolicies(options.to, { ...options, ref: options.toRef, platform: options.toPlatform ?? options.platform }, global, quiet);
+    if (env !== undefined) storedSbom ??= await environmentImageSbom(input, env, options, '--to-env', imageScan.report.target.names);
+    const otherScan = await scanForPolicies(options.to ?? `--to-env ${options.toEnv!}`, { ...options, ref: options.toRef, platform: options.toPlatform ?? options.platform, storedSbom }, global, quiet);
     const image = imageScan.report;
     const other = otherScan.report;
     const { compareReports } = await import('../baseimage/compare.ts');

@@ -9,6 +9,7 @@ import { appliedFilters } from '../report/applied-filters.ts';
 import type { ReportFormat } from '../report/render.ts';
 import { addImageSelectionOptions, globalOptions, useColor, openImageOptions, parseFormat, type CommandContext, type GlobalOptions, type ImageSelectionOptions } from './context.ts';
 import { writeOutput } from './sbom.ts';
+import { addClientOptions, type ClientOptions } from './api-client.ts';
 import { isSbomInput } from '../sbom/input-prefix.ts';
 import type { Sbom } from '../core/sbom.ts';
 import type { VexDocument } from '../match/vex.ts';
@@ -39,9 +40,12 @@ export interface FilterFlags {
 export interface ScanFlags extends ImageSelectionOptions, FilterFlags {
   vexLocation: string[];
   ignoreFile?: string;
+  /** An SBOM already at hand (an environment's image, from the server): scanned instead of reading the input. */
+  storedSbom?: Sbom;
 }
 
-interface CvesOptions extends ScanFlags {
+interface CvesOptions extends ScanFlags, ClientOptions {
+  env?: string;
   format: string;
   output?: string;
   exitCode?: boolean;
@@ -106,6 +110,7 @@ export async function scanInput(
 async function loadSbomWithVex(
   input: string, options: ScanFlags, global: GlobalOptions, onImage?: (image: Image) => Promise<void>,
 ): Promise<{ sbom: Sbom; vexDocuments: VexDocument[]; warnings: string[] }> {
+  if (options.storedSbom !== undefined) return { sbom: options.storedSbom, vexDocuments: [], warnings: [] };
   if (isSbomInput(input)) return { sbom: await (await import('../sbom/input.ts')).loadSbomInput(input), vexDocuments: [], warnings: [] };
   const [{ openImage }, { catalogAndCollect }, { sbomFromAttestation }, { VEX_FILE_COLLECTOR }] = await Promise.all([
     import('../image/open.ts'), import('../catalog/engine.ts'), import('../sbom/attestation.ts'), import('../match/vex-files.ts'),
@@ -122,6 +127,30 @@ async function loadSbomWithVex(
   } finally {
     await image.close();
   }
+}
+
+/**
+ * The stored SBOM of the image environment `env` runs for IMAGE's repository (`cves --env`, `compare
+ * --to-env`); `names` are the image's names when IMAGE is a file or an archive (after reading it).
+ */
+export async function environmentImageSbom(input: string, env: string, client: ClientOptions, flag: string, names: readonly string[] = []): Promise<Sbom> {
+  const { checkEnvironment, fetchEnvironmentSbom, repositoryOfInput } = await import('./environment.ts');
+  checkEnvironment(env, flag);
+  let repository = isSbomInput(input) ? undefined : await repositoryOfInput(input);
+  if (repository === undefined) {
+    const { parseImageRef } = await import('../core/reference.ts');
+    for (const name of names) {
+      try {
+        const ref = parseImageRef(name);
+        repository = `${ref.registry}/${ref.repository}`;
+        break;
+      } catch {
+        // Not a reference: try the next name.
+      }
+    }
+  }
+  if (repository === undefined) throw new SpyglassError(`${flag} ${env}: ${input} names no repository: give the image as registry/repository[:tag]`);
+  return (await fetchEnvironmentSbom(client, env, repository, flag)).sbom;
 }
 
 /** `--ignore-base` or `--only-base`, when one is given. */
@@ -185,7 +214,9 @@ Examples:
     .option('--locations', 'show where each package was found (path and layer)')
     .option('--details', 'show why each vulnerability matched')
     .option('--ignore-base', 'leave out vulnerabilities of packages the base image brought')
-    .option('--only-base', 'only vulnerabilities of packages the base image brought');
+    .option('--only-base', 'only vulnerabilities of packages the base image brought')
+    .option('--env <environment>', "name of environment: analyse the image it runs for IMAGE's repository instead (its SBOM stored on the --server, not pulled)");
+  addClientOptions(command);
   addSuppressionOptions(command);
   addImageSelectionOptions(command).action(async (input: string, options: CvesOptions) => {
     const format = parseFormat(options.format, CVES_FORMATS);
@@ -202,6 +233,7 @@ Examples:
     const keepProvenance = async (image: Image) => {
       attestations = await (await import('../baseimage/provenance.ts')).bufferProvenance(image.attestations);
     };
+    if (options.env !== undefined) options.storedSbom = await environmentImageSbom(input, options.env, options, '--env');
     const report = await scanInput(input, options, global, warn, baseFilter !== undefined ? keepProvenance : undefined);
     if (baseFilter !== undefined) await applyBaseFilter(report, attestations, baseFilter, global);
     const packagesById = new Map(report.packages.map((pkg) => [pkg.id, pkg]));

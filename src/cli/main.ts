@@ -17,6 +17,7 @@ import { registerAdmin } from './admin.ts';
 import { registerRepo } from './repo.ts';
 import { registerIntegration } from './integration.ts';
 import { registerNotification } from './notification.ts';
+import { registerEnvironment } from './environment.ts';
 import { registerDockerPlugin } from './docker-plugin.ts';
 import { registerConfig } from './config-command.ts';
 import { registerLogin } from './login.ts';
@@ -64,6 +65,7 @@ export function buildProgram(context: CommandContext): Command {
   registerRepo(program, context);
   registerIntegration(program, context);
   registerNotification(program, context);
+  registerEnvironment(program, context);
   registerDockerPlugin(program, context);
   registerConfig(program, context);
   registerLogin(program, context);

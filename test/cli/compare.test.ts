@@ -295,7 +295,7 @@ describe('spyglass compare debian-bullseye-refreshed --to debian-bullseye-base',
 
 describe('spyglass compare: bad input is one line and a non-zero exit', () => {
   const cases: [string, string[], RegExp][] = [
-    ['no --to', ['compare', LAYOUT, '--ref', 'app-bullseye'], /^error: required option '--to <image>' not specified$/],
+    ['no --to', ['compare', LAYOUT, '--ref', 'app-bullseye'], /^spyglass: --to or --to-env: give the image to compare with/],
     ['an empty --to', ['compare', LAYOUT, '--ref', 'app-bullseye', '--to', ''], /^spyglass: --to: no image given/],
     ['an unknown format', [...compareArgs('app-bullseye', 'app-bookworm'), '--format', 'sarif'], /^spyglass: --format sarif: expected one of text, markdown, json$/],
     ['an unknown --exit-on condition', [...compareArgs('app-bullseye', 'app-bookworm'), '--exit-on', 'policy'], /^spyglass: --exit-on: unknown condition "policy" \(known: vulnerability\)$/],
