@@ -110,6 +110,7 @@ describe('dashboard in a real browser', { skip }, () => {
   /** The rows of the images table: repository and the counts of its badges. */
   async function imageRows(page: Page): Promise<{ repository: string; counts: Counts | null }[]> {
     await page.locator('#images-count').waitFor();
+    await page.locator('table.images[aria-busy="false"]').waitFor();
     return page.$$eval('table.images tbody tr', (rows) => rows.map((row) => {
       const badges = [...row.querySelectorAll('[data-severity]')];
       const counts: Record<string, number> = {};
@@ -265,6 +266,21 @@ describe('dashboard in a real browser', { skip }, () => {
     // A 1280-pixel laptop screen shows the page without scrolling sideways.
     assert.ok(await owner.evaluate(() => document.documentElement.scrollWidth <= 1280), 'no horizontal scrolling at 1280px');
     await shot(owner, '03-images');
+    assert.equal(await owner.title(), 'Images · acme · Spyglass');
+    // The keyboard reaches everything, with a visible focus: the skip link first, then the header's controls.
+    await owner.keyboard.press('Tab');
+    assert.equal(await owner.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    assert.notEqual(await owner.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), 'none');
+    await owner.keyboard.press('Tab');
+    assert.equal(await owner.getByLabel('Organization').evaluate((element) => element === document.activeElement), true);
+    await owner.getByRole('button', { name: 'Last pushed (UTC)' }).focus();
+    await owner.keyboard.press('Enter');
+    await owner.waitForURL(/sort=pushed&order=desc/);
+    const byPushed = await api('GET', '/api/v1/orgs/acme/images?latest=true&sort=pushed&order=desc&limit=25&offset=0');
+    await owner.locator('th[aria-sort="descending"]', { hasText: 'Last pushed' }).waitFor();
+    assert.deepEqual((await imageRows(owner)).map((row) => row.repository), byPushed.body.images.map((image: { repository: string }) => image.repository));
+    await owner.goBack();
+    await owner.waitForURL(`${base}/orgs/acme/images`);
   });
 
   it('renders a repository name and a tag carrying HTML as text, never running it', async () => {

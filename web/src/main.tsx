@@ -16,23 +16,23 @@ import { NotificationsPage } from './pages/notifications.tsx';
 import { NotFound } from './pages/not-found.tsx';
 import { ErrorMessage, Loading } from './ui.tsx';
 
+/** Replaces the address after rendering (never while rendering). */
+function Redirect(props: { to: string }) {
+  useEffect(() => navigate(props.to, { replace: true }), [props.to]);
+  return <Loading />;
+}
+
 function Routes(props: { session: Session; pathname: string }) {
   const { pathname } = props;
   let params: Record<string, string> | undefined;
   if (pathname === '/' || pathname === '') {
     const first = props.session.orgs[0];
-    if (first !== undefined) {
-      navigate(`/orgs/${encodeURIComponent(first.name)}/images`, { replace: true });
-      return <Loading />;
-    }
+    if (first !== undefined) return <Redirect to={`/orgs/${encodeURIComponent(first.name)}/images`} />;
     return <main id="main" class="page"><h1>No organization</h1><p>You are not a member of any organization yet; ask an Owner to add you.</p></main>;
   }
   const orgOf = (org: string) => props.session.orgs.find((entry) => entry.name === org);
   const pages: [string, (params: Record<string, string>) => preact.JSX.Element][] = [
-    ['/orgs/:org', (p) => {
-      navigate(`/orgs/${encodeURIComponent(p.org!)}/images`, { replace: true });
-      return <Loading />;
-    }],
+    ['/orgs/:org', (p) => <Redirect to={`/orgs/${encodeURIComponent(p.org!)}/images`} />],
     ['/orgs/:org/images', (p) => <ImagesPage org={p.org!} />],
     ['/orgs/:org/images/:digest', (p) => <ImagePage org={p.org!} digest={p.digest!} />],
     ['/orgs/:org/vulnerabilities/:id', (p) => <VulnerabilityPage org={p.org!} id={p.id!} />],

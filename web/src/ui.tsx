@@ -79,21 +79,21 @@ export class NotFoundSignal {
 }
 
 /** Loads data for a page; a 404 from the API renders the not-found page (thrown to the router's boundary). */
-export function useData<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; reload: () => void; notFound: string | undefined } {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; notFound: string | undefined }>({ data: undefined, error: undefined, notFound: undefined });
+export function useData<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; reload: () => void; notFound: string | undefined; loading: boolean } {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; notFound: string | undefined; loading: boolean }>({ data: undefined, error: undefined, notFound: undefined, loading: true });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
-    setState((old) => ({ data: old.data, error: undefined, notFound: undefined }));
+    setState((old) => ({ data: old.data, error: undefined, notFound: undefined, loading: true }));
     load().then(
       (data) => {
-        if (live) setState({ data, error: undefined, notFound: undefined });
+        if (live) setState({ data, error: undefined, notFound: undefined, loading: false });
       },
       (error: unknown) => {
         if (!live) return;
         if (error instanceof ApiError && error.status === 401) return; // on its way to sign-in
-        if (error instanceof ApiError && error.status === 404) setState({ data: undefined, error: undefined, notFound: error.message });
-        else setState({ data: undefined, error, notFound: undefined });
+        if (error instanceof ApiError && error.status === 404) setState({ data: undefined, error: undefined, notFound: error.message, loading: false });
+        else setState({ data: undefined, error, notFound: undefined, loading: false });
       },
     );
     return () => {
@@ -101,6 +101,13 @@ export function useData<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
     };
   }, [...deps, tick]);
   return { ...state, reload: () => setTick((value) => value + 1) };
+}
+
+/** The document's title: the page's name, then Spyglass (what a screen reader announces, what tabs show). */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · Spyglass`;
+  }, [title]);
 }
 
 export function Section(props: { title: string; id?: string; children: ComponentChildren; actions?: ComponentChildren }) {

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, SEVERITIES, type Counts, type EvaluationView, type HistoryView, type ImageDetail, type RecommendationView } from '../api.ts';
 import { HistoryChart, SeverityChart } from '../charts.tsx';
 import { Link } from '../router.ts';
-import { baseName, bytes, CountBadges, Delta, ErrorMessage, Loading, Section, SeverityBadge, SEVERITY_LABEL, shortDigest, total, useData, when } from '../ui.tsx';
+import { baseName, bytes, CountBadges, Delta, ErrorMessage, Loading, Section, SeverityBadge, SEVERITY_LABEL, shortDigest, total, useData, when, useTitle } from '../ui.tsx';
 import { NotFound } from './not-found.tsx';
 
 function minus(counts: Counts | undefined, delta: Counts | undefined): Counts | undefined {
@@ -153,6 +153,7 @@ function Evaluations(props: { evaluations: EvaluationView[] }) {
 }
 
 export function ImagePage(props: { org: string; digest: string }) {
+  useTitle(`Image ${props.digest.slice(0, 19)} · ${props.org}`);
   const { data: image, error, notFound } = useData(() => api.get<ImageDetail>(`/orgs/${encodeURIComponent(props.org)}/images/${encodeURIComponent(props.digest)}`), [props.org, props.digest]);
   if (notFound !== undefined) return <NotFound message={notFound} />;
   if (image === undefined) return <main id="main" class="page"><ErrorMessage error={error} />{error === undefined ? <Loading /> : null}</main>;

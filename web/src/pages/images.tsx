@@ -1,9 +1,9 @@
 // Images: one row per repository with its most recent image (latest=true), sorted, filtered and paged by
 // the server. The filters live in the address, so a reload or a new sign-in keeps them.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, SEVERITIES, type Counts, type ImageList, type ImageSummary, type Severity } from '../api.ts';
 import { Link, navigate, useLocation } from '../router.ts';
-import { baseName, CountBadges, Delta, ErrorMessage, Loading, SEVERITY_LABEL, shortDigest, total, useData, when } from '../ui.tsx';
+import { baseName, CountBadges, Delta, ErrorMessage, Loading, SEVERITY_LABEL, shortDigest, total, useData, when, useTitle } from '../ui.tsx';
 import { NotFound } from './not-found.tsx';
 
 const PAGE_SIZE = 25;
@@ -24,6 +24,7 @@ function Change(props: { image: ImageSummary }) {
 }
 
 export function ImagesPage(props: { org: string }) {
+  useTitle(`Images · ${props.org}`);
   const location = useLocation();
   const query = location.query;
   const q = query.get('q') ?? '';
@@ -32,11 +33,12 @@ export function ImagesPage(props: { org: string }) {
   const order = query.get('order') === 'desc' ? 'desc' : query.get('order') === 'asc' ? 'asc' : (sort === 'repository' ? 'asc' : 'desc');
   const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
   const [name, setName] = useState(q);
+  useEffect(() => setName(q), [q]);
 
   const params = new URLSearchParams({ latest: 'true', sort, order, limit: String(PAGE_SIZE), offset: String((page - 1) * PAGE_SIZE) });
   if (q !== '') params.set('q', q);
   if (severity !== '') params.set('severity', severity);
-  const { data, error, notFound } = useData(() => api.get<ImageList>(`/orgs/${encodeURIComponent(props.org)}/images?${params.toString()}`), [props.org, params.toString()]);
+  const { data, error, notFound, loading } = useData(() => api.get<ImageList>(`/orgs/${encodeURIComponent(props.org)}/images?${params.toString()}`), [props.org, params.toString()]);
   if (notFound !== undefined) return <NotFound message={notFound} />;
 
   const go = (changes: Record<string, string | undefined>) => {
@@ -54,9 +56,11 @@ export function ImagesPage(props: { org: string }) {
     <button type="button" class="sort" onClick={() => sortBy(key)}>{text}{sort === key ? (order === 'asc' ? ' ▲' : ' ▼') : ''}</button>
   </th>;
 
+  // From the answer itself, not the address: while the next page loads, the rows shown are still the last answer's.
   const totalRows = data === undefined ? 0 : data.total ?? data.images.length;
-  const first = totalRows === 0 ? 0 : (page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(totalRows, (page - 1) * PAGE_SIZE + (data?.images.length ?? 0));
+  const offset = data?.offset ?? (page - 1) * PAGE_SIZE;
+  const first = totalRows === 0 ? 0 : offset + 1;
+  const last = Math.min(totalRows, offset + (data?.images.length ?? 0));
   const pages = Math.max(1, Math.ceil(totalRows / PAGE_SIZE));
 
   return <main id="main" class="page">
@@ -83,7 +87,7 @@ export function ImagesPage(props: { org: string }) {
     {data !== undefined ? <>
       <p class="muted" role="status" id="images-count">{totalRows === 0 ? 'No images match.' : `Repositories ${first}–${last} of ${totalRows}`}</p>
       <div class="table-wrap">
-        <table class="images">
+        <table class="images" aria-busy={loading ? 'true' : 'false'}>
           <caption class="visually-hidden">Latest image of each repository</caption>
           <thead><tr>
             {header('repository', 'Repository')}

@@ -2,7 +2,7 @@
 // and secret are shown once, right after it is made.
 import { useState } from 'preact/hooks';
 import { api, type SessionOrg } from '../api.ts';
-import { ErrorMessage, Loading, Section, useData, when } from '../ui.tsx';
+import { ErrorMessage, Loading, Section, useData, when, useTitle } from '../ui.tsx';
 import { NotFound } from './not-found.tsx';
 
 interface Integration { id: string; type: string; name: string; registry?: string; webhookUrl?: string; hasCredentials: boolean; pollIntervalSeconds?: number; createdAt: number }
@@ -14,6 +14,7 @@ export function OwnersOnly(props: { org: string; what: string }) {
 }
 
 export function IntegrationsPage(props: { org: string; role: SessionOrg['role'] }) {
+  useTitle(`Integrations · ${props.org}`);
   const base = `/orgs/${encodeURIComponent(props.org)}/integrations`;
   const { data, error, notFound, reload } = useData(() => api.get<{ integrations: Integration[] }>(base), [props.org]);
   const [form, setForm] = useState({ type: 'distribution', name: '', registry: '', username: '', password: '', pollIntervalSeconds: '' });

@@ -1,7 +1,9 @@
 import { Link } from '../router.ts';
+import { useTitle } from '../ui.tsx';
 import { useSession } from '../session.ts';
 
 export function NotFound(props: { message?: string }) {
+  useTitle('Page not found');
   const { session } = useSession();
   const first = session?.orgs[0]?.name;
   return <main id="main" class="page not-found">

@@ -2,13 +2,14 @@
 // target's signing secret is shown once.
 import { useState } from 'preact/hooks';
 import { api, type SessionOrg } from '../api.ts';
-import { ErrorMessage, Loading, Section, useData, when } from '../ui.tsx';
+import { ErrorMessage, Loading, Section, useData, when, useTitle } from '../ui.tsx';
 import { OwnersOnly } from './integrations.tsx';
 import { NotFound } from './not-found.tsx';
 
 interface Target { id: string; kind: string; url: string; repository?: string; createdAt: number }
 
 export function NotificationsPage(props: { org: string; role: SessionOrg['role'] }) {
+  useTitle(`Notifications · ${props.org}`);
   const base = `/orgs/${encodeURIComponent(props.org)}/notifications`;
   const owner = props.role === 'owner';
   const { data, error, notFound, reload } = useData(() => (owner ? api.get<{ targets: Target[] }>(base) : Promise.resolve({ targets: [] })), [props.org, owner]);

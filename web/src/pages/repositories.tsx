@@ -2,10 +2,11 @@
 // "Enable image analysis" switch; the plan's limit; read-only for Members.
 import { useState } from 'preact/hooks';
 import { api, type RepositoryList, type RepositoryView, type SessionOrg } from '../api.ts';
-import { ErrorMessage, Loading, useData, when } from '../ui.tsx';
+import { ErrorMessage, Loading, useData, when, useTitle } from '../ui.tsx';
 import { NotFound } from './not-found.tsx';
 
 export function RepositoriesPage(props: { org: string; role: SessionOrg['role'] }) {
+  useTitle(`Repository settings · ${props.org}`);
   const { data, error, notFound, reload } = useData(() => api.get<RepositoryList>(`/orgs/${encodeURIComponent(props.org)}/repositories`), [props.org]);
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState<string | undefined>(undefined);

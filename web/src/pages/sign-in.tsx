@@ -4,8 +4,10 @@ import { useState } from 'preact/hooks';
 import { ApiError, request, safeNext, type Session } from '../api.ts';
 import { navigate, useLocation } from '../router.ts';
 import { remember, useSession } from '../session.ts';
+import { useTitle } from '../ui.tsx';
 
 export function SignIn() {
+  useTitle('Sign in');
   const { setSession } = useSession();
   const location = useLocation();
   const [email, setEmail] = useState('');
