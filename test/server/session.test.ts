@@ -3,11 +3,16 @@
 // password refused while limited), expiry, CSRF on changes, another organization's 404, sign-out, and
 // bearer tokens working as before. Expected answers are the contract's (docs/server.md "Dashboard sign-in").
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseCookie, parseSetCookie } from 'cookie';
 import { setPassword } from '../../src/server/auth/passwords.ts';
 import { hashSecret } from '../../src/server/auth/secrets.ts';
+import { SessionStore } from '../../src/server/auth/sessions.ts';
+import { DEFAULT_MAX_IMAGE_BYTES } from '../../src/server/context.ts';
 import { seeRepository } from '../../src/server/repositories.ts';
+import { startServer } from '../../src/server/server.ts';
 import { runCli } from '../helpers/cli.ts';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
 import { acmeWithRoles, call, startTestServer, type TestServer } from './api-server.ts';
@@ -146,6 +151,46 @@ describe(`dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
     // When the failures are older than 15 minutes, the right password works again.
     await server.ctx.sql.run('UPDATE login_failures SET at = at - ? WHERE email = ?', [15 * 60_000, 'owner@globex.test']);
     assert.equal((await signIn(server.url, 'owner@globex.test', PASSWORD)).status, 200);
+  });
+
+  it('refuses an address after 20 failures within 15 minutes, whatever the emails', async () => {
+    const store = new SessionStore(server.ctx.sql, server.ctx.options);
+    const now = Date.now();
+    for (let n = 0; n < 19; n++) await store.recordFailure(`guess${n}@acme.test`, '203.0.113.7', now - 60_000);
+    assert.equal(await store.retryAfter('fresh@acme.test', '203.0.113.7', now), undefined);
+    await store.recordFailure('guess19@acme.test', '203.0.113.7', now - 60_000);
+    // The 20th most recent failure is a minute old: 14 minutes to wait.
+    assert.equal(await store.retryAfter('fresh@acme.test', '203.0.113.7', now), 14 * 60);
+    assert.equal(await store.retryAfter('fresh@acme.test', '198.51.100.1', now), undefined);
+    await server.ctx.sql.run('DELETE FROM login_failures WHERE address = ?', ['203.0.113.7']);
+  });
+
+  it('a second server process on the same database honours the first one\'s sessions and rate limit', async () => {
+    const second = await startServer({
+      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+      dataDir: server.dataDir, cacheDir: join(server.dataDir, 'cache'), publicUrl: '', secretKey: randomBytes(32),
+      maxImageBytes: DEFAULT_MAX_IMAGE_BYTES, maxBodyBytes: 64 * 1024, concurrency: 1, dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 60_000,
+      insecureRegistries: true, listen: { host: '127.0.0.1', port: 0 }, worker: false, log: () => undefined,
+    });
+    try {
+      const signedIn = await signIn(server.url, 'owner@acme.test', PASSWORD);
+      const cookie = cookieHeader(signedIn.setCookie);
+      const there = await call(second.url, 'GET', '/api/v1/session', withCookie(cookie));
+      assert.deepEqual([there.status, there.body.email, there.body.csrfToken], [200, 'owner@acme.test', signedIn.body.csrfToken]);
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        assert.equal((await signIn(attempt % 2 === 0 ? server.url : second.url, 'owner@acme.test', `wrong ${attempt}`)).status, 401);
+      }
+      for (const base of [server.url, second.url]) {
+        const limited = await signIn(base, 'owner@acme.test', PASSWORD);
+        assert.equal(limited.status, 429, base);
+      }
+      // Signed out through the second server, the cookie is refused by the first.
+      assert.equal((await call(second.url, 'DELETE', '/api/v1/session', withCookie(cookie, { 'x-csrf-token': signedIn.body.csrfToken }))).status, 204);
+      assert.equal((await call(server.url, 'GET', '/api/v1/orgs/acme/images', withCookie(cookie))).status, 401);
+    } finally {
+      await second.close();
+      await server.ctx.sql.run('DELETE FROM login_failures WHERE email = ?', ['owner@acme.test']);
+    }
   });
 
   it('with the cookie: reads as a member, changes need X-CSRF-Token (403 when missing or forged), and another organization is 404', async () => {
