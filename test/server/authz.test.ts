@@ -1,9 +1,10 @@
 // Authorization of every API endpoint: each role of the organization (member, editor, owner), an owner
 // of another organization (404: it must not learn that the organization exists), and wrong, revoked
 // and missing tokens (401). The expected statuses are the table below, written from the roles of the
-// issue (Members read; Editors also activate repositories and edit policies; only Owners manage integrations,
+// issue (Members read; Editors also activate repositories, edit policies and record images in environments; only Owners manage integrations,
 // notifications, members and tokens). The same suite runs on SQLite and on a real PostgreSQL server.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { seeRepository } from '../../src/server/repositories.ts';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
@@ -49,6 +50,23 @@ function authorizationSuite(database: 'SQLite' | 'PostgreSQL', skip: string | un
 
     const repository = async (): Promise<string> =>
       server.ctx.sql.transaction(async (tx) => (await seeRepository(tx, orgId, null, 'registry.acme.test', unique('repo'))).id);
+
+    /** `registry/name@digest` of an image stored as analysed (an empty SBOM: environments need only that it was). */
+    const analysedImage = async (): Promise<string> => {
+      const name = unique('deployed');
+      const repositoryId = await server.ctx.sql.transaction(async (tx) => (await seeRepository(tx, orgId, null, 'registry.acme.test', name)).id);
+      const digest = `sha256:${String(counter).padStart(64, '0')}`;
+      await server.ctx.sql.run("INSERT INTO images (id, org_id, repository_id, digest, pushed_at, analysed_at, sbom, report, counts) VALUES (?, ?, ?, ?, ?, ?, '{}', '{}', '{}')", [
+        randomUUID(), orgId, repositoryId, digest, Date.now(), Date.now(),
+      ]);
+      return `registry.acme.test/${name}@${digest}`;
+    };
+    /** A repository whose image `production` runs (recorded by the owner). */
+    const recordedRepository = async (): Promise<string> => {
+      const image = await analysedImage();
+      assert.equal((await owner('PUT', '/api/v1/orgs/acme/environments/production/images', { image })).status, 200);
+      return image.split('@')[0]!;
+    };
 
     const ENDPOINTS: Endpoint[] = [
       { method: 'GET', prepare: async () => ({ path: '/api/v1/orgs/acme/images' }), expected: READ },
@@ -106,6 +124,17 @@ function authorizationSuite(database: 'SQLite' | 'PostgreSQL', skip: string | un
         method: 'PUT', prepare: async () => ({ path: '/api/v1/orgs/acme/policies', body: { policies: [{ type: 'non-root-user' }] } }),
         expected: { member: 403, editor: 200, owner: 200, other: 404 },
       },
+      { method: 'GET', prepare: async () => ({ path: '/api/v1/orgs/acme/environments' }), expected: READ },
+      {
+        method: 'GET',
+        prepare: async () => {
+          await recordedRepository();
+          return { path: '/api/v1/orgs/acme/environments/production' };
+        },
+        expected: READ,
+      },
+      { method: 'PUT', prepare: async () => ({ path: '/api/v1/orgs/acme/environments/production/images', body: { image: await analysedImage() } }), expected: { member: 403, editor: 200, owner: 200, other: 404 } },
+      { method: 'GET', prepare: async () => ({ path: `/api/v1/orgs/acme/environments/production/sbom?repository=${encodeURIComponent(await recordedRepository())}` }), expected: READ },
       { method: 'GET', prepare: async () => ({ path: '/api/v1/orgs/acme/jobs' }), expected: READ },
       {
         method: 'GET',
@@ -123,7 +152,9 @@ function authorizationSuite(database: 'SQLite' | 'PostgreSQL', skip: string | un
       for (const endpoint of ENDPOINTS) {
         const { path } = await endpoint.prepare();
         const template = path
+          .replace(/\?.*$/, '')
           .replace(/^\/api\/v1\/orgs\/acme/, '/api/v1/orgs/{org}')
+          .replace(/\/environments\/[^/]+/, '/environments/{env}')
           .replace(/\/images\/[^/]+$/, '/images/{digest}')
           .replace(/\/members\/[^/]+$/, '/members/{email}')
           .replace(/\/(repositories|integrations|notifications|tokens|jobs)\/[^/]+(\/activation)?$/, '/$1/{id}$2');
