@@ -23,6 +23,7 @@ import type { Sbom } from '../../src/core/sbom.ts';
 import { openImage } from '../../src/image/open.ts';
 import { imageFacts } from '../../src/policy/facts.ts';
 import { evaluateImagePolicies } from '../../src/server/policies.ts';
+import { seeRepository } from '../../src/server/repositories.ts';
 import { analyseSbom, saveResult } from '../../src/server/results.ts';
 import { expectedFindings, fixtureManifest, type ExpectedFinding } from '../helpers/expected-findings.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
@@ -242,6 +243,19 @@ describe('environments', () => {
   });
 
   it('answers bad input with one line: names, unknown and unanalysed images, unknown environments', async () => {
+    // A multi-platform index (two analysed images, the tag on the index) and one of its digests in a second repository.
+    const sql = server.ctx.sql;
+    const [amd64, arm64, index] = ['a', 'b', 'c'].map((hex) => `sha256:${hex.repeat(64)}`) as [string, string, string];
+    for (const name of ['multi', 'copy']) {
+      const repositoryId = await sql.transaction(async (tx) => (await seeRepository(tx, orgId, null, 'registry.acme.test', name)).id);
+      const images = name === 'multi' ? [[amd64, 'linux/amd64'], [arm64, 'linux/arm64']] : [[amd64, 'linux/amd64']];
+      for (const [digest, platform] of images) {
+        await sql.run("INSERT INTO images (id, org_id, repository_id, digest, index_digest, platform, pushed_at, analysed_at, sbom, report, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}', '{}', '{}')", [
+          randomUUID(), orgId, repositoryId, digest, index, platform, Date.now(), Date.now(),
+        ]);
+      }
+      if (name === 'multi') await sql.run('INSERT INTO tags (repository_id, tag, digest, pushed_at) VALUES (?, ?, ?, ?)', [repositoryId, 'latest', index, Date.now()]);
+    }
     const cases: [string, string, unknown, number, RegExp][] = [
       ['PUT', '/environments/Production/images', { image: digests.bullseye }, 400, /^environment name "Production": expected/],
       ['PUT', `/environments/${'a'.repeat(64)}/images`, { image: digests.bullseye }, 400, /^environment name/],
@@ -252,6 +266,10 @@ describe('environments', () => {
       ['PUT', '/environments/production/images', { image: 'registry.acme.test/nothing:1' }, 404, /repository registry\.acme\.test\/nothing not found in acme/],
       ['PUT', '/environments/production/images', { image: `${repository}:9` }, 404, /has no tag 9 in acme/],
       ['PUT', '/environments/production/images', { image: `${repository}:next` }, 404, /has not been analysed yet/],
+      ['PUT', '/environments/production/images', { image: 'registry.acme.test/multi' }, 400,
+        new RegExp(`^image registry\\.acme\\.test/multi is a multi-platform index: record one of its images: linux/amd64 ${amd64}, linux/arm64 ${arm64}$`)],
+      ['PUT', '/environments/production/images', { image: amd64 }, 400,
+        new RegExp(`^image ${amd64} is in several repositories of acme \\(registry\\.acme\\.test/copy, registry\\.acme\\.test/multi\\): give registry/repository@${amd64}$`)],
       ['GET', '/environments/testing', undefined, 404, /^environment testing not found in acme$/],
       ['GET', '/environments/production/sbom', undefined, 400, /^\?repository: required/],
       ['GET', '/environments/production/sbom?repository=registry.acme.test/base', undefined, 404, /^environment production has no image of registry\.acme\.test\/base$/],
