@@ -36,6 +36,8 @@ interface Analysed {
   report: string;
   counts: string;
   baseImage: string | null;
+  /** Every finding's id. */
+  ids: Set<string>;
 }
 
 async function analyseFixtures(cacheDir: string): Promise<Analysed[]> {
@@ -54,7 +56,7 @@ async function analyseFixtures(cacheDir: string): Promise<Analysed[]> {
         await image.close();
       }
       const result = await analyseSbom(sbom, store);
-      analysed.push({ sbom: JSON.stringify(sbom), report: JSON.stringify(storedReport(result.report)), counts: JSON.stringify(result.counts), baseImage });
+      analysed.push({ sbom: JSON.stringify(sbom), report: JSON.stringify(storedReport(result.report)), counts: JSON.stringify(result.counts), baseImage, ids: new Set(result.report.findings.map((finding) => finding.id)) });
     }
   } finally {
     await store.close();
@@ -72,6 +74,8 @@ async function run(database: string, databaseUrl: string | undefined, analysed: 
   try {
     const sql = server.ctx.sql;
     const { org, token } = await server.ctx.accounts.createOrg('bench', 'owner@bench.test', { plan: 'business' });
+    // The vulnerability page of a CVE every fixture image has (its images: every one of the 10,000).
+    const common = [...analysed[0]!.ids].sort().find((id) => id.startsWith('CVE-') && analysed.every((entry) => entry.ids.has(id)))!;
     let start = performance.now();
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     for (let first = 0; first < IMAGES; first += 500) {
@@ -87,11 +91,13 @@ async function run(database: string, databaseUrl: string | undefined, analysed: 
           const entry = analysed[n % analysed.length]!;
           const digest = `sha256:${n.toString(16).padStart(64, '0')}`;
           const pushedAt = t0 + n * 60_000;
+          const imageId = randomUUID();
           await tx.run(
             'INSERT INTO images (id, org_id, repository_id, digest, platform, size, pushed_at, analysed_at, sbom, report, counts, base_image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-            [randomUUID(), org.id, repositoryId, digest, 'linux/amd64', 30_000_000, pushedAt, pushedAt + 5000, entry.sbom, entry.report, entry.counts, entry.baseImage],
+            [imageId, org.id, repositoryId, digest, 'linux/amd64', 30_000_000, pushedAt, pushedAt + 5000, entry.sbom, entry.report, entry.counts, entry.baseImage],
           );
           await tx.run('INSERT INTO tags (repository_id, tag, digest, pushed_at) VALUES (?, ?, ?, ?)', [repositoryId, `1.${n % PER_REPOSITORY}`, digest, pushedAt]);
+          if (entry.ids.has(common)) await tx.run('INSERT INTO image_vulnerabilities (image_id, vulnerability) VALUES (?, ?)', [imageId, common]);
         }
       });
     }
@@ -100,6 +106,10 @@ async function run(database: string, databaseUrl: string | undefined, analysed: 
       const times: number[] = [];
       let shown = 0;
       let total = 0;
+      // The first request of each query is cold (the file's pages not yet in the OS cache): shown apart.
+      start = performance.now();
+      await (await fetch(`${server.url}/api/v1/orgs/bench/images?${query}`, { headers: { authorization: `Bearer ${token}` } })).json();
+      const cold = performance.now() - start;
       for (let i = 0; i < 5; i++) {
         start = performance.now();
         const response = await fetch(`${server.url}/api/v1/orgs/bench/images?${query}`, { headers: { authorization: `Bearer ${token}` } });
@@ -110,8 +120,13 @@ async function run(database: string, databaseUrl: string | undefined, analysed: 
         total = body.total;
       }
       const median = times.sort((a, b) => a - b)[2]!;
-      console.log(`  ${label}: ${shown} of ${total} images, median ${Math.round(median)} ms (${(median / TARGET_MS).toFixed(4)} of the 1 s target; first request ${Math.round(Math.max(...times))} ms at most)`);
+      console.log(`  ${label}: ${shown} of ${total} images, median ${Math.round(median)} ms (${(median / TARGET_MS).toFixed(4)} of the 1 s target); cold ${Math.round(cold)} ms (${(cold / TARGET_MS).toFixed(4)})`);
     }
+    start = performance.now();
+    const page = await fetch(`${server.url}/api/v1/orgs/bench/vulnerabilities/${common}`, { headers: { authorization: `Bearer ${token}` } });
+    const vulnerability = (await page.json()) as { images?: unknown[] };
+    const pageMs = performance.now() - start;
+    console.log(`  vulnerability page of ${common} (in every image): its first ${vulnerability.images?.length ?? page.status} images in ${Math.round(pageMs)} ms (${(pageMs / TARGET_MS).toFixed(4)} of 1 s)`);
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

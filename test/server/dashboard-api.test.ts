@@ -272,6 +272,15 @@ function suite(database: 'SQLite' | 'PostgreSQL', skip: string | undefined): voi
       assert.equal(other.status, 200);
       assert.deepEqual(other.body.images, []);
       assert.equal(other.body.kev, true);
+      // Paged: 50 images by default; the SBOM and report are read for the page's images only.
+      assert.deepEqual([page.imagesTotal, page.offset, page.limit], [1, 0, 50]);
+      const second = await api('/api/v1/orgs/acme/vulnerabilities/CVE-2023-44487?limit=1&offset=1');
+      assert.deepEqual([second.body.images, second.body.imagesTotal, second.body.offset, second.body.limit], [[], 1, 1, 1]);
+      for (const [query, name] of [['limit=0', 'limit'], ['limit=501', 'limit'], ['offset=-2', 'offset'], ['page=2', 'page']] as const) {
+        const answer = await api(`/api/v1/orgs/acme/vulnerabilities/CVE-2023-44487?${query}`);
+        assert.equal(answer.status, 400, query);
+        assert.match(answer.body.error, new RegExp(`^\\?${name}\\b`), query);
+      }
       // Unknown to both: 404; not an id: 400.
       const unknown = await api('/api/v1/orgs/acme/vulnerabilities/CVE-2099-00001');
       assert.equal(unknown.status, 404);

@@ -111,7 +111,7 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
   return value as T;
 }
 
-function wholeNumber(name: string, value: string, min: number, max: number): number {
+export function wholeNumber(name: string, value: string, min: number, max: number): number {
   const number = /^[0-9]{1,16}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(number) || number < min || number > max) {
     throw badRequest(`?${name}=${value}: expected a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);

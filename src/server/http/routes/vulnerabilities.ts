@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Advisory, EpssEntry, KevEntry } from '../../../advisories/model.ts';
 import { SqliteAdvisoryStore } from '../../../advisories/store/sqlite.ts';
 import { SEVERITY_LEVELS, type Finding, type Rating, type SeverityLevel, type SourceView, type VulnerabilityReport } from '../../../core/finding.ts';
+import type { Package } from '../../../core/package.ts';
 import type { Sbom } from '../../../core/sbom.ts';
 import { levelOf } from '../../../report/order.ts';
 import { everyRating, fallbackCvss, levelOfScore } from '../../../severity/rate.ts';
@@ -16,7 +17,8 @@ import { repositoryHistory } from '../../history.ts';
 import { findRepository } from '../../repositories.ts';
 import { authorise } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { descriptionOf, layerOf } from './images.ts';
+import { queryString } from '../body.ts';
+import { descriptionOf, layerOf, MAX_PAGE, wholeNumber } from './images.ts';
 
 /** CVE-…, GHSA-…, DSA-…-1, GO-…, PYSEC-…, RUSTSEC-…, ALSA-2022:1065 … */
 const VULNERABILITY_ID = /^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9._:-]{1,120}$/;
@@ -65,6 +67,34 @@ function worst(levels: readonly SeverityLevel[]): SeverityLevel | undefined {
   return levels.length === 0 ? undefined : SEVERITY_LEVELS[Math.min(...levels.map((level) => SEVERITY_LEVELS.indexOf(level)))];
 }
 
+/** Images whose SBOM and report are read at once (each can be megabytes). */
+const DOCUMENTS_AT_ONCE = 20;
+const DEFAULT_IMAGES = 50;
+
+function pageQuery(query: unknown): { limit: number; offset: number } {
+  for (const key of Object.keys((query ?? {}) as Record<string, unknown>)) {
+    if (key !== 'limit' && key !== 'offset') throw badRequest(`?${key}: unknown parameter (expected limit, offset)`);
+  }
+  const limit = queryString(query, 'limit');
+  const offset = queryString(query, 'offset');
+  return {
+    limit: limit === undefined ? DEFAULT_IMAGES : wholeNumber('limit', limit, 1, MAX_PAGE),
+    offset: offset === undefined ? 0 : wholeNumber('offset', offset, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function packageView(finding: Finding, pkg: Package | undefined) {
+  return {
+    id: finding.packageId,
+    name: pkg?.name ?? finding.packageId,
+    version: pkg?.version ?? null,
+    type: pkg?.type ?? null,
+    layer: pkg === undefined ? null : layerOf(pkg),
+    severity: levelOf(finding),
+    fixedVersion: finding.fixedVersions[0] ?? null,
+  };
+}
+
 export function registerVulnerabilityRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/v1/orgs/:org/vulnerabilities/:id', async (request) => {
     const { org } = await authorise(ctx, request, 'read');
@@ -73,53 +103,52 @@ export function registerVulnerabilityRoutes(app: FastifyInstance, ctx: ServerCon
     const id = normaliseId(raw);
 
     // The organization's images whose findings name it (image_vulnerabilities holds every finding's id and aliases).
+    const { limit, offset } = pageQuery(request.query);
+    // The organization's images whose findings name it (image_vulnerabilities holds every finding's id and
+    // aliases): light columns for all of them, the SBOM and report only for the page's, a few at a time.
     const rows = await ctx.sql.all(
-      `SELECT i.id, i.repository_id, i.digest, i.index_digest, i.platform, i.pushed_at, i.sbom, i.report, r.registry, r.name AS repository_name
+      `SELECT i.id, i.repository_id, i.digest, i.index_digest, i.platform, i.pushed_at, r.registry, r.name AS repository_name
        FROM image_vulnerabilities v JOIN images i ON i.id = v.image_id JOIN repositories r ON r.id = i.repository_id AND r.org_id = i.org_id
        WHERE i.org_id = ? AND v.vulnerability = ? ORDER BY r.registry, r.name, i.pushed_at DESC, i.digest`,
       [org.id, id],
     );
-    const findings: Finding[] = [];
-    const images = [];
-    const tagRows = rows.length === 0 ? [] : await ctx.sql.all(
-      `SELECT repository_id, tag, digest FROM tags WHERE repository_id IN (${[...new Set(rows.map((row) => String(row.repository_id)))].map(() => '?').join(', ')}) ORDER BY tag`,
-      [...new Set(rows.map((row) => String(row.repository_id)))],
+    const page = rows.slice(offset, offset + limit);
+    const repositoryIds = [...new Set(page.map((row) => String(row.repository_id)))];
+    const tagRows = repositoryIds.length === 0 ? [] : await ctx.sql.all(
+      `SELECT repository_id, tag, digest FROM tags WHERE repository_id IN (${repositoryIds.map(() => '?').join(', ')}) ORDER BY tag`,
+      repositoryIds,
     );
-    for (const row of rows) {
-      const report = optionalText(row.report) === undefined ? undefined : (JSON.parse(String(row.report)) as Pick<VulnerabilityReport, 'findings'>);
-      const sbom = optionalText(row.sbom) === undefined ? undefined : (JSON.parse(String(row.sbom)) as Sbom);
-      const packages = new Map((sbom?.packages ?? []).map((pkg) => [pkg.id, pkg]));
-      const matching = (report?.findings ?? []).filter((finding) => !finding.suppressed && (finding.id === id || finding.aliases.includes(id)));
-      if (matching.length === 0) continue;
-      findings.push(...matching);
+    const found = new Map<string, { findings: Finding[]; packages: ReturnType<typeof packageView>[] }>();
+    for (let start = 0; start < page.length; start += DOCUMENTS_AT_ONCE) {
+      const ids = page.slice(start, start + DOCUMENTS_AT_ONCE).map((row) => String(row.id));
+      for (const row of await ctx.sql.all(`SELECT id, sbom, report FROM images WHERE id IN (${ids.map(() => '?').join(', ')})`, ids)) {
+        const report = optionalText(row.report) === undefined ? undefined : (JSON.parse(String(row.report)) as Pick<VulnerabilityReport, 'findings'>);
+        const matching = (report?.findings ?? []).filter((finding) => !finding.suppressed && (finding.id === id || finding.aliases.includes(id)));
+        if (matching.length === 0) continue;
+        const sbom = optionalText(row.sbom) === undefined ? undefined : (JSON.parse(String(row.sbom)) as Sbom);
+        const packages = new Map((sbom?.packages ?? []).map((pkg) => [pkg.id, pkg]));
+        found.set(String(row.id), { findings: matching, packages: matching.map((finding) => packageView(finding, packages.get(finding.packageId))) });
+      }
+    }
+    const findings = page.flatMap((row) => found.get(String(row.id))?.findings ?? []);
+    const images = page.filter((row) => found.has(String(row.id))).map((row) => {
       const own = [String(row.digest), optionalText(row.index_digest)].filter((digest) => digest !== undefined);
-      images.push({
+      return {
         repository: `${String(row.registry)}/${String(row.repository_name)}`,
         repositoryId: String(row.repository_id),
         digest: String(row.digest),
         tags: [...new Set(tagRows.filter((tag: Row) => tag.repository_id === row.repository_id && own.includes(String(tag.digest))).map((tag: Row) => String(tag.tag)))].sort(),
         platform: optionalText(row.platform) ?? null,
         pushedAt: new Date(toNumber(row.pushed_at)).toISOString(),
-        packages: matching.map((finding) => {
-          const pkg = packages.get(finding.packageId);
-          return {
-            id: finding.packageId,
-            name: pkg?.name ?? finding.packageId,
-            version: pkg?.version ?? null,
-            type: pkg?.type ?? null,
-            layer: pkg === undefined ? null : layerOf(pkg),
-            severity: levelOf(finding),
-            fixedVersion: finding.fixedVersions[0] ?? null,
-          };
-        }),
-      });
-    }
+        packages: found.get(String(row.id))!.packages,
+      };
+    });
 
     const shownId = findings[0]?.id ?? id;
     const database = await fromDatabase(ctx.options.dataDir, id, (advisories) => [
       ...new Set([shownId, id, ...findings.flatMap((finding) => finding.aliases), ...advisories.flatMap((advisory) => [advisory.id, ...advisory.aliases])].filter((name) => name.startsWith('CVE-'))),
     ]);
-    if (images.length === 0 && database.advisories.length === 0 && database.kev === undefined && database.epss === undefined) {
+    if (rows.length === 0 && database.advisories.length === 0 && database.kev === undefined && database.epss === undefined) {
       throw notFound(`vulnerability ${id} (in no image of ${org.name} and not in the vulnerability database)`);
     }
     const views: SourceView[] = database.advisories.map((advisory) => ({
@@ -153,6 +182,9 @@ export function registerVulnerabilityRoutes(app: FastifyInstance, ctx: ServerCon
       kevDetails: kev === undefined ? null : { dateAdded: kev.dateAdded, dueDate: kev.dueDate ?? null, knownRansomwareCampaignUse: kev.knownRansomwareCampaignUse ?? null },
       references: [...new Set(database.advisories.flatMap((advisory) => advisory.references))],
       images,
+      imagesTotal: rows.length,
+      offset,
+      limit,
     };
   });
 
