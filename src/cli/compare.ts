@@ -46,7 +46,8 @@ export function registerCompare(program: Command, context: CommandContext): void
     .addHelpText('after', `
 Examples:
   $ spyglass compare archive://app-2.tar --to archive://app-1.tar
-  $ spyglass compare ghcr.io/org/app:2 --to ghcr.io/org/app:1 --format markdown --exit-on vulnerability`)
+  $ spyglass compare ghcr.io/org/app:2 --to ghcr.io/org/app:1 --format markdown --exit-on vulnerability
+  $ spyglass compare ghcr.io/org/app:2 --to-env production --server https://spyglass.example.com`)
     .argument('<image>', 'the image analysed (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
     .option('--to <image>', 'the image to compare with (any input IMAGE can be)')
     .option('--to-env <environment>', "compare with the image this environment runs for IMAGE's repository (its SBOM stored on the --server)")

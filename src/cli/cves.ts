@@ -194,7 +194,8 @@ Examples:
   $ spyglass cves alpine:3.20
   $ spyglass cves archive://app.tar --only-severity critical,high --exit-code
   $ spyglass cves registry://ghcr.io/org/app:1.2 --format sarif --output cves.sarif
-  $ spyglass cves sbom://app.cdx.json --only-fixed`)
+  $ spyglass cves sbom://app.cdx.json --only-fixed
+  $ spyglass cves ghcr.io/org/app --env production   # the image production runs for ghcr.io/org/app, from the server`)
     .argument('<image>', 'image reference (registry://, archive://, oci-dir://, oci-archive://, fs://, local://, a bare name) or sbom://FILE')
     .option('--format <format>', CVES_FORMATS.join(', '), 'packages')
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
