@@ -1,4 +1,6 @@
-// GET /orgs/{org}/images and /orgs/{org}/images/{digest}: stored analysis results, read only.
+// GET /orgs/{org}/images and /orgs/{org}/images/{digest}: stored analysis results, read only. The list
+// (the dashboard's Images page: filters, sorting, paging, the previous push) reads only small columns of
+// every image and completes the page's rows; the detail reads the image's SBOM and report.
 import type { FastifyInstance } from 'fastify';
 import { SEVERITY_LEVELS, type Finding, type SeverityLevel, type VulnerabilityReport } from '../../../core/finding.ts';
 import type { Package } from '../../../core/package.ts';

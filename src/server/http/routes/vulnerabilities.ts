@@ -102,7 +102,6 @@ export function registerVulnerabilityRoutes(app: FastifyInstance, ctx: ServerCon
     if (!VULNERABILITY_ID.test(raw)) throw badRequest(`vulnerability id ${JSON.stringify(raw)}: expected an advisory id such as CVE-2023-44487 or GHSA-xxxx-xxxx-xxxx`);
     const id = normaliseId(raw);
 
-    // The organization's images whose findings name it (image_vulnerabilities holds every finding's id and aliases).
     const { limit, offset } = pageQuery(request.query);
     // The organization's images whose findings name it (image_vulnerabilities holds every finding's id and
     // aliases): light columns for all of them, the SBOM and report only for the page's, a few at a time.
