@@ -141,8 +141,9 @@ function suite(database: 'SQLite' | 'PostgreSQL', skip: string | undefined): voi
       // The base from the image's annotation (docker.io/library/debian:bullseye-slim), in Docker's short form.
       const annotated = APP.annotations['org.opencontainers.image.base.name']!;
       assert.equal(app.baseImage, annotated.replace(/^docker\.io\/library\//, ''));
-      // The previous push of team/app is the bullseye base image, with its counts; the first pushes have none.
-      assert.deepEqual(app.previous, { digest: BASE.manifestDigest, vulnerabilities: oldApp.vulnerabilities });
+      // The previous push of team/app is the bullseye base image, with its counts and policy counts; the first pushes have none.
+      assert.deepEqual(app.previous, { digest: BASE.manifestDigest, vulnerabilities: oldApp.vulnerabilities, policy: oldApp.policy });
+      assert.equal(typeof oldApp.policy.met, 'number');
       assert.equal(oldApp.previous, null);
       assert.equal(base.previous, null);
       // The counts are the detail's findings by severity (unsuppressed).

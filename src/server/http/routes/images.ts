@@ -260,7 +260,9 @@ export async function listImages(sql: Sql, orgId: string, repositoryId: string |
   images.sort(comparator(query.sort, query.order));
   const page = images.slice(query.offset, query.limit === null ? undefined : query.offset + query.limit);
 
-  const details = new Map((await inChunks(page.map((image) => image.id), (chunk, marks) =>
+  // The page's rows and the images before them (their policy counts: the trend).
+  const pageIds = [...new Set(page.flatMap((image) => (image.previous === null ? [image.id] : [image.id, image.previous.id])))];
+  const details = new Map((await inChunks(pageIds, (chunk, marks) =>
     sql.all(`SELECT id, index_digest, platform, size, base_image, policy FROM images WHERE id IN (${marks})`, chunk))).map((row) => [String(row.id), row]));
   const tags = new Map<string, Map<string, string[]>>();
   for (const row of await inChunks([...new Set(page.map((image) => image.repositoryId))], (chunk, marks) =>
@@ -279,7 +281,9 @@ export async function listImages(sql: Sql, orgId: string, repositoryId: string |
       return {
         ...summaryOf(row, tagsFor(row, tags.get(image.repositoryId) ?? new Map<string, string[]>()), image.counts),
         baseImage: baseImageName(row.base_image),
-        previous: image.previous === null ? null : { digest: image.previous.digest, vulnerabilities: image.previous.counts },
+        previous: image.previous === null ? null : {
+          digest: image.previous.digest, vulnerabilities: image.previous.counts, policy: policyCounts(details.get(image.previous.id)?.policy),
+        },
       };
     }),
     total: images.length,
