@@ -97,7 +97,8 @@ export interface ImageSummary {
   analysedAt: string | null;
   vulnerabilities: Counts | null;
   baseImage?: unknown;
-  previous?: { digest: string; vulnerabilities: Counts | null } | null;
+  policy?: { met: number; total: number; unknown: number } | null;
+  previous?: { digest: string; vulnerabilities: Counts | null; policy?: { met: number; total: number; unknown: number } | null } | null;
 }
 
 export interface ImageList {

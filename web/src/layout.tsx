@@ -15,6 +15,7 @@ export function Layout(props: { org: string | undefined; children: ComponentChil
   const base = org === undefined ? '' : `/orgs/${encodeURIComponent(org)}`;
   const links: [string, string][] = org === undefined ? [] : [
     [`${base}/images`, 'Images'],
+    [`${base}/environments`, 'Environments'],
     [`${base}/settings/repositories`, 'Repository settings'],
     ...(role === 'owner' ? [[`${base}/settings/integrations`, 'Integrations'], [`${base}/settings/notifications`, 'Notifications']] as [string, string][] : []),
   ];
@@ -22,7 +23,7 @@ export function Layout(props: { org: string | undefined; children: ComponentChil
   const switchOrg = (name: string) => {
     // The same page in the other organization, except pages of one image or vulnerability.
     const rest = props.org === undefined ? '/images' : location.pathname.slice(base.length);
-    const keep = /^\/settings\/(repositories|integrations|notifications)$/.test(rest) ? rest : '/images';
+    const keep = /^\/(settings\/(repositories|integrations|notifications)|environments)$/.test(rest) ? rest : '/images';
     navigate(`/orgs/${encodeURIComponent(name)}${keep}`);
   };
 

@@ -14,6 +14,8 @@ import { RepositoriesPage } from './pages/repositories.tsx';
 import { IntegrationsPage } from './pages/integrations.tsx';
 import { NotificationsPage } from './pages/notifications.tsx';
 import { NotFound } from './pages/not-found.tsx';
+import { PoliciesPage } from './pages/policies.tsx';
+import { EnvironmentsPage } from './pages/environments.tsx';
 import { ErrorMessage, Loading } from './ui.tsx';
 
 /** Replaces the address after rendering (never while rendering). */
@@ -35,6 +37,8 @@ function Routes(props: { session: Session; pathname: string }) {
     ['/orgs/:org', (p) => <Redirect to={`/orgs/${encodeURIComponent(p.org!)}/images`} />],
     ['/orgs/:org/images', (p) => <ImagesPage org={p.org!} />],
     ['/orgs/:org/images/:digest', (p) => <ImagePage org={p.org!} digest={p.digest!} />],
+    ['/orgs/:org/images/:digest/policies', (p) => <PoliciesPage org={p.org!} digest={p.digest!} />],
+    ['/orgs/:org/environments', (p) => <EnvironmentsPage org={p.org!} />],
     ['/orgs/:org/vulnerabilities/:id', (p) => <VulnerabilityPage org={p.org!} id={p.id!} />],
     ['/orgs/:org/settings/repositories', (p) => <RepositoriesPage org={p.org!} role={orgOf(p.org!)!.role} />],
     ['/orgs/:org/settings/integrations', (p) => <IntegrationsPage org={p.org!} role={orgOf(p.org!)!.role} />],

@@ -6,6 +6,7 @@ import { HistoryChart, SeverityChart } from '../charts.tsx';
 import { Link } from '../router.ts';
 import { baseName, bytes, CountBadges, Delta, ErrorMessage, Loading, Section, SeverityBadge, SEVERITY_LABEL, shortDigest, total, useData, when, useTitle } from '../ui.tsx';
 import { NotFound } from './not-found.tsx';
+import { PolicyCountsCell } from '../policy.tsx';
 
 function minus(counts: Counts | undefined, delta: Counts | undefined): Counts | undefined {
   if (counts === undefined || delta === undefined) return undefined;
@@ -167,6 +168,8 @@ export function ImagePage(props: { org: string; digest: string }) {
       <div><dt>Size</dt><dd>{bytes(image.size)}</dd></div>
       <div><dt>Pushed (UTC)</dt><dd>{when(image.pushedAt)}</dd></div>
       <div><dt>Analysed (UTC)</dt><dd>{when(image.analysedAt)}</dd></div>
+      <div><dt>Policies</dt><dd><PolicyCountsCell policy={image.policy} />{' '}
+        <Link href={`/orgs/${encodeURIComponent(props.org)}/images/${encodeURIComponent(image.digest)}/policies`}>Policy details</Link></dd></div>
       <div><dt>Distribution</dt><dd>{image.distro === null ? '—' : `${image.distro.name ?? image.distro.id ?? ''} ${image.distro.version ?? image.distro.versionId ?? ''}`.trim()}</dd></div>
     </dl>
     <section class="panel summary" aria-labelledby="counts-title">

@@ -5,6 +5,7 @@ import { api, SEVERITIES, type Counts, type ImageList, type ImageSummary, type S
 import { Link, navigate, useLocation } from '../router.ts';
 import { baseName, CountBadges, Delta, ErrorMessage, Loading, SEVERITY_LABEL, shortDigest, total, useData, when, useTitle } from '../ui.tsx';
 import { NotFound } from './not-found.tsx';
+import { PolicyCountsCell } from '../policy.tsx';
 
 const PAGE_SIZE = 25;
 const SORTS: [string, string][] = [
@@ -99,6 +100,7 @@ export function ImagesPage(props: { org: string }) {
             <th scope="col">Base image</th>
             {header('total', 'Vulnerabilities')}
             <th scope="col">Since previous push</th>
+            <th scope="col">Policies</th>
           </tr></thead>
           <tbody>
             {data.images.map((image) => <tr key={`${image.repositoryId} ${image.digest}`} data-repository={image.repository}>
@@ -111,6 +113,8 @@ export function ImagesPage(props: { org: string }) {
               <td>{baseName(image.baseImage) ?? <span class="muted">unknown</span>}</td>
               <td><CountBadges counts={image.vulnerabilities} /> <span class="visually-hidden">{`${total(image.vulnerabilities as Counts | null)} in all`}</span></td>
               <td><Change image={image} /></td>
+              <td class="policy-cell"><PolicyCountsCell policy={image.policy} before={image.previous?.policy ?? null} beforeDigest={image.previous?.digest ?? null}
+                href={`/orgs/${encodeURIComponent(props.org)}/images/${encodeURIComponent(image.digest)}/policies`} /></td>
             </tr>)}
           </tbody>
         </table>
