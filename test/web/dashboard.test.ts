@@ -1,92 +1,134 @@
 // The dashboard in a real browser: Debian's chromium driven by playwright-core against a real server
-// (SQLite in a temporary data directory) serving the built pages, with fixture images catalogued and
-// matched against the fixture advisory database. What the pages show is compared with what the API
-// answers to a bearer token. Screenshots of every page go to a temporary directory (printed).
+// (SQLite in a temporary data directory, its own job worker on) serving the built pages. The images the
+// pages are checked on arrive as in production: fixture images pushed with skopeo to a real
+// docker-registry that notifies the server's distribution webhook (an integration made through the API),
+// repositories activated through the API by an Owner or an Editor, and the server's worker analysing them
+// against the fixture advisory database and a base image catalog in its data directory. What the pages
+// show is compared with what the API answers to a bearer token, and for one image with the fixture
+// manifest and the findings computed from the raw advisory files. Screenshots of every page go to a
+// temporary directory (printed).
+//
+// Without chromium the file is skipped, unless SPYGLASS_REQUIRE_BROWSER=1 (CI): then it fails.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SqliteAdvisoryStore } from '../../src/advisories/store/sqlite.ts';
-import type { Sbom } from '../../src/core/sbom.ts';
-import { setPassword } from '../../src/server/auth/passwords.ts';
-import { saveEvaluationCounts } from '../../src/server/history.ts';
-import { baseImageFacts } from '../../src/server/analysis/base-image.ts';
 import { SqliteBaseImageCatalog } from '../../src/baseimage/catalog.ts';
 import type { Digest } from '../../src/core/digest.ts';
-import { fixtureRecord } from '../helpers/base-catalog.ts';
-import { analyseSbom, saveResult, type AnalysisResult } from '../../src/server/results.ts';
+import { setPassword } from '../../src/server/auth/passwords.ts';
+import { saveEvaluationCounts } from '../../src/server/history.ts';
 import { defaultWebRoot } from '../../src/server/http/web.ts';
+import { analyseSbom, saveResult } from '../../src/server/results.ts';
+import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { fixtureRecord } from '../helpers/base-catalog.ts';
+import { expectedFindings, fixtureManifest } from '../helpers/expected-findings.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
 import { expectedImage, PROJECT_ROOT } from '../helpers/fixtures.ts';
+import { pushFixture, startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { fixtureImageSbom, minimalSbom } from '../helpers/sbom.ts';
-import { call, startTestServer, type TestServer } from '../server/api-server.ts';
+import { call } from '../server/api-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM}: install Debian's chromium to run the browser tests`;
+const noBrowser = existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM}: install Debian's chromium to run the browser tests`;
+const REQUIRE_BROWSER = process.env.SPYGLASS_REQUIRE_BROWSER === '1';
+const skip = REQUIRE_BROWSER ? undefined : noBrowser;
 const PASSWORD = 'correct horse battery staple';
 const XSS_REPOSITORY = 'team/<img src=x onerror=window.__pwned=1>';
 const XSS_TAG = '<script>window.__pwned=2</script>';
-const REGISTRY = 'registry.acme.test:5000';
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unspecified'] as const;
+/** What is pushed to the registry (every push is heard by acme's integration, the registry's one endpoint). */
+const PUSHED = ['team/app', 'team/base', 'team/extra-one', 'team/extra-two', 'umbrella/tool', 'globex/secret-app'];
 
 type Counts = Record<(typeof SEVERITIES)[number], number>;
+interface JobView { kind: string; status: string; error: string | null }
 
-async function analysed(name: string): Promise<{ sbom: Sbom; result: AnalysisResult }> {
-  const sbom = await fixtureImageSbom(name);
-  const store = SqliteAdvisoryStore.open(fixtureDatabase());
-  try {
-    return { sbom, result: await analyseSbom(sbom, store) };
-  } finally {
-    await store.close();
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
+/**
+ * Vulnerabilities of a fixture image computed from the raw advisory files and its manifest alone,
+ * counted once per package found (esbuild's Go binary is at two paths, so its findings count twice).
+ */
+function oracleTotal(image: string): number {
+  const packages = fixtureManifest(image).packages;
+  return expectedFindings(image).reduce((sum, row) => sum + packages.filter((pkg) => pkg.name === row.package && pkg.version === row.version).length, 0);
+}
+
 describe('dashboard in a real browser', { skip }, () => {
-  let server: TestServer;
+  let dir: string;
+  let server: RunningServer;
+  let registry: TestRegistry;
   let browser: Browser;
   let base: string;
+  /** The registry's host[:port]: the prefix of every repository shown. */
+  let host: string;
   let shots: string;
   const tokens: Record<string, string> = {};
   const repositoryIds: Record<string, string> = {};
-  let oldDigest: string;
-  let latestDigest: string;
-  let toolDigest: string;
+  const oldDigest = expectedImage('app-bullseye').manifestDigest;
+  const latestDigest = expectedImage('app-bookworm').manifestDigest;
+  const toolDigest = expectedImage('app-bullseye').manifestDigest;
   let contexts: BrowserContext[] = [];
 
-  const api = (method: string, path: string, token = tokens.owner!) => call(base, method, path, { token });
+  const api = (method: string, path: string, token = tokens.owner!, body?: unknown) => call(base, method, path, { token, ...(body !== undefined ? { body } : {}) });
 
   async function addRepository(orgId: string, name: string, enabled: boolean): Promise<string> {
     const id = randomUUID();
-    const now = Date.parse('2026-01-01T00:00:00Z');
+    const now = Date.now();
     await server.ctx.sql.run('INSERT INTO repositories (id, org_id, registry, name, enabled, last_pushed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      id, orgId, REGISTRY, name, enabled ? 1 : 0, now, now,
+      id, orgId, host, name, enabled ? 1 : 0, now, now,
     ]);
     return id;
   }
 
-  async function addImage(orgId: string, repositoryId: string, fixture: string, tags: string[], pushedAt: number, result?: { sbom: Sbom; result: AnalysisResult }, digest?: string): Promise<string> {
+  /** An image inserted directly (only for what a registry cannot hold), analysed when `analyse` is set. */
+  async function addImage(orgId: string, repositoryId: string, fixture: string, tags: string[], pushedAt: number, options: { analyse?: boolean; digest?: string } = {}): Promise<void> {
     const expected = expectedImage(fixture);
-    const imageDigest = digest ?? expected.manifestDigest;
+    const imageDigest = options.digest ?? expected.manifestDigest;
     const imageId = randomUUID();
+    let analysis: { sbom: Awaited<ReturnType<typeof fixtureImageSbom>>; result: Awaited<ReturnType<typeof analyseSbom>> } | undefined;
+    if (options.analyse === true) {
+      const sbom = await fixtureImageSbom(fixture);
+      const store = SqliteAdvisoryStore.open(fixtureDatabase());
+      try {
+        analysis = { sbom, result: await analyseSbom(sbom, store) };
+      } finally {
+        await store.close();
+      }
+    }
     await server.ctx.sql.transaction(async (tx) => {
       await tx.run('INSERT INTO images (id, org_id, repository_id, digest, config_digest, platform, pushed_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
         imageId, orgId, repositoryId, imageDigest, expected.configDigest, expected.platform, pushedAt,
       ]);
       for (const tag of tags) await tx.run('INSERT INTO tags (repository_id, tag, digest, pushed_at) VALUES (?, ?, ?, ?)', [repositoryId, tag, imageDigest, pushedAt]);
-      if (result !== undefined) {
-        await saveResult(tx, imageId, result.sbom, result.result, null);
-        // The evaluation the analysis records, with its counts (what the repository's history chart reads).
-        const evaluationId = randomUUID();
-        await tx.run("INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, NULL, 'analysis', '[]', '[]', '[]')", [evaluationId, imageId, pushedAt + 60_000]);
-        await saveEvaluationCounts(tx, evaluationId, imageId, pushedAt + 60_000, result.result.counts);
-      }
+      if (analysis !== undefined) await saveResult(tx, imageId, analysis.sbom, analysis.result, null);
       await tx.run('UPDATE repositories SET last_pushed_at = ? WHERE id = ?', [pushedAt, repositoryId]);
     });
-    return imageDigest;
+  }
+
+  /** Waits until every job of `org` is done and at least `analyses` analyses ran; a failed job fails the run with its reason. */
+  async function jobsDone(org: string, token: string, analyses: number): Promise<void> {
+    await waitFor(`${analyses} analyses of ${org}`, async () => {
+      const answer = await api('GET', `/api/v1/orgs/${org}/jobs?limit=1000`, token);
+      assert.equal(answer.status, 200, answer.text);
+      const jobs = answer.body.jobs as JobView[];
+      const failed = jobs.find((job) => job.status === 'failed');
+      if (failed !== undefined) throw new Error(`${org}: ${failed.kind} job failed: ${failed.error}`);
+      const done = jobs.filter((job) => job.kind === 'analyse' && job.status === 'done').length;
+      return done >= analyses && jobs.every((job) => job.status === 'done') ? jobs : undefined;
+    }, 120_000);
   }
 
   async function newPage(): Promise<Page> {
@@ -120,13 +162,35 @@ describe('dashboard in a real browser', { skip }, () => {
   }
 
   before(async () => {
+    if (noBrowser !== undefined) throw new Error(`${noBrowser} (SPYGLASS_REQUIRE_BROWSER=1: the browser tests must run here)`);
     // The pages as `npm run build` makes them; built here when a checkout has not been built yet.
     if (!existsSync(join(defaultWebRoot(), 'index.html'))) {
       execFileSync(process.execPath, [join(PROJECT_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'], { cwd: PROJECT_ROOT, stdio: 'ignore' });
     }
+    const launched = chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     shots = mkdtempSync(join(tmpdir(), 'spyglass-dashboard-shots-'));
     console.log(`screenshots: ${shots}`);
-    server = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'spyglass-dashboard-'));
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    copyFileSync(join(fixtureDatabase(), 'spyglass.db'), join(dataDir, 'spyglass.db'));
+    // The base image catalog the analyses read: debian:bullseye-slim was debian-bullseye-base, then moved
+    // to debian-bullseye-refreshed (what the quickview's base and refreshed base show).
+    const catalog = SqliteBaseImageCatalog.open(dataDir);
+    for (const [image, indexedAt] of [['debian-bullseye-base', '2025-01-01T00:00:00.000Z'], ['debian-bullseye-refreshed', '2025-02-01T00:00:00.000Z']] as const) {
+      const digest = expectedImage(image).manifestDigest;
+      catalog.put(fixtureRecord(image, { repository: 'docker.io/library/debian', tag: 'bullseye-slim', indexedAt }),
+        minimalSbom([], { source: { input: digest, manifestDigest: digest as Digest }, createdAt: indexedAt }));
+    }
+    catalog.close();
+    server = await startServer({
+      dataDir, cacheDir: join(dir, 'cache'), publicUrl: '', secretKey: randomBytes(32), maxImageBytes: 100_000_000,
+      maxBodyBytes: 64 * 1024, concurrency: 2, dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 600_000, insecureRegistries: true,
+      listen: { host: '127.0.0.1', port: 0 }, log: () => undefined,
+    });
     base = server.url;
     const { accounts, sql } = server.ctx;
     const acme = await accounts.createOrg('acme', 'owner@acme.test');
@@ -142,66 +206,89 @@ describe('dashboard in a real browser', { skip }, () => {
     tokens.globex = globex.token;
     for (const email of ['owner@acme.test', 'editor@acme.test', 'member@acme.test', 'boss@globex.test']) await setPassword(sql, email, PASSWORD);
 
-    const [bullseye, bookworm, debian] = [await analysed('app-bullseye'), await analysed('app-bookworm'), await analysed('debian-bookworm-base')];
-    const day = 86_400_000;
-    const t0 = Date.parse('2026-01-10T10:00:00Z');
-    // acme (free plan, 3 repositories): team/app pushed twice (bullseye, then bookworm), team/base, the payload repository.
-    repositoryIds.app = await addRepository(acme.org.id, 'team/app', true);
-    oldDigest = await addImage(acme.org.id, repositoryIds.app, 'app-bullseye', ['1.0'], t0, bullseye);
-    latestDigest = await addImage(acme.org.id, repositoryIds.app, 'app-bookworm', ['2.0', 'latest'], t0 + day, bookworm);
-    // A re-evaluation of the latest image after an advisory update: one more point in the history.
+    // acme's registry integration, made by its Owner through the API (the secret is shown once), and the
+    // registry notifying its webhook with that secret.
+    const integration = await api('POST', '/api/v1/orgs/acme/integrations', tokens.owner, { type: 'distribution', name: 'lab registry' });
+    assert.equal(integration.status, 201, integration.text);
+    registry = await startRegistry({}, { notify: { url: new URL(integration.body.webhookUrl as string, base).href, authorization: `Bearer ${integration.body.secret}` } });
+    host = registry.host;
+
+    // The pushes. team/app gets app-bullseye (1.0), then app-bookworm (2.0, latest); team/extra-* a small
+    // two-platform image, for the Editor to enable later. umbrella/tool and globex/secret-app go to the same
+    // registry, so acme's integration hears them too (seen, never activated there: no images); their own
+    // organizations add them through the API and activate them, and the activation's backfill analyses them.
+    let latestPushedFrom = 0;
+    await Promise.all([
+      (async () => {
+        await pushFixture(registry, 'app-bullseye', 'team/app:1.0');
+        await pushFixture(registry, 'app-bookworm', 'team/app:2.0');
+        latestPushedFrom = Date.now();
+        await pushFixture(registry, 'app-bookworm', 'team/app:latest');
+      })(),
+      pushFixture(registry, 'debian-bookworm-base', 'team/base:12'),
+      pushFixture(registry, 'multiarch', 'team/extra-one:1', { all: true }),
+      pushFixture(registry, 'multiarch', 'team/extra-two:1', { all: true }),
+      pushFixture(registry, 'app-bullseye', 'umbrella/tool:1'),
+      pushFixture(registry, 'app-bullseye', 'globex/secret-app:1'),
+    ]);
+    // Every push recorded by the webhook (the last one: team/app's `latest`) before anything is activated.
+    const seen = await waitFor('the pushes recorded through the webhook', async () => {
+      const answer = await api('GET', '/api/v1/orgs/acme/repositories');
+      const byName = new Map((answer.body.repositories as { id: string; name: string; lastPushedAt: string | null }[]).map((r) => [r.name, r]));
+      const app = byName.get('team/app');
+      return PUSHED.every((name) => byName.has(name)) && app !== undefined && Date.parse(app.lastPushedAt ?? '') >= latestPushedFrom ? byName : undefined;
+    });
+    for (const [key, name] of [['app', 'team/app'], ['base', 'team/base'], ['extra1', 'team/extra-one'], ['extra2', 'team/extra-two']] as const) repositoryIds[key] = seen.get(name)!.id;
+    // Activation through the API: team/app by the Owner, team/base by the Editor; umbrella and globex add theirs first.
+    const activate = async (org: string, id: string, token: string) => {
+      const answer = await api('PUT', `/api/v1/orgs/${org}/repositories/${id}/activation`, token);
+      assert.equal(answer.status, 200, answer.text);
+    };
+    await activate('acme', repositoryIds.app!, tokens.owner);
+    await activate('acme', repositoryIds.base!, tokens.editor);
+    for (const [org, name] of [['umbrella', 'umbrella/tool'], ['globex', 'globex/secret-app']] as const) {
+      const added = await api('POST', `/api/v1/orgs/${org}/repositories`, tokens[org], { registry: host, name });
+      assert.equal(added.status, 201, added.text);
+      await activate(org, added.body.id as string, tokens[org]!);
+    }
+    // While the worker analyses: the cases a registry cannot hold, inserted directly. A repository name and a
+    // tag carrying HTML are not valid in a registry (lower-case path components, [\w.-] tags), so the payload
+    // repository is a database row, analysed here with the same functions the worker uses.
+    repositoryIds.xss = await addRepository(acme.org.id, XSS_REPOSITORY, false);
+    await addImage(acme.org.id, repositoryIds.xss, 'debian-bookworm-base', [XSS_TAG], Date.now(), { analyse: true });
+    // umbrella's paging: 30 more repositories (two pages of 25 with umbrella/tool), not analysed, inserted.
+    for (let n = 0; n < 30; n += 1) {
+      const id = await addRepository(umbrella.org.id, `umbrella/svc-${String(n).padStart(2, '0')}`, false);
+      await addImage(umbrella.org.id, id, 'app-bullseye', ['1'], Date.now() - (n + 1) * 86_400_000, { digest: `sha256:${n.toString(16).padStart(64, 'a')}` });
+    }
+    await jobsDone('acme', tokens.owner, 3);
+    await jobsDone('umbrella', tokens.umbrella, 1);
+    await jobsDone('globex', tokens.globex, 1);
+
+    // A re-evaluation of team/app's latest image after an advisory update: one more point in the history.
+    // Inserted (an advisory update is dashboard-api.test.ts's business); the counts are the analysis' plus one high.
+    const latest = await api('GET', `/api/v1/orgs/acme/images/${latestDigest}`);
+    assert.equal(latest.status, 200, latest.text);
     const latestId = String((await sql.get('SELECT id FROM images WHERE digest = ? AND repository_id = ?', [latestDigest, repositoryIds.app]))!.id);
     await sql.transaction(async (tx) => {
       const evaluationId = randomUUID();
-      const counts = { ...bookworm.result.counts, high: bookworm.result.counts.high + 1 };
+      const at = Date.now();
+      const counts = { ...(latest.body.vulnerabilities as Counts), high: (latest.body.vulnerabilities as Counts).high + 1 };
       await tx.run("INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, 3, 'database update', ?, '[]', '[]')", [
-        evaluationId, latestId, t0 + 2 * day, JSON.stringify([{ id: 'CVE-2099-0001', package: 'curl', severity: 'high' }]),
+        evaluationId, latestId, at, JSON.stringify([{ id: 'CVE-2099-0001', package: 'curl', severity: 'high' }]),
       ]);
-      await saveEvaluationCounts(tx, evaluationId, latestId, t0 + 2 * day, counts);
+      await saveEvaluationCounts(tx, evaluationId, latestId, at, counts);
     });
-    repositoryIds.base = await addRepository(acme.org.id, 'team/base', true);
-    await addImage(acme.org.id, repositoryIds.base, 'debian-bookworm-base', ['12'], t0 + 2 * day, debian);
-    repositoryIds.xss = await addRepository(acme.org.id, XSS_REPOSITORY, false);
-    await addImage(acme.org.id, repositoryIds.xss, 'debian-bookworm-base', [XSS_TAG], t0 + 3 * day, debian);
-    repositoryIds.extra1 = await addRepository(acme.org.id, 'team/extra-one', false);
-    repositoryIds.extra2 = await addRepository(acme.org.id, 'team/extra-two', false);
-    // umbrella: 31 repositories (two pages of 25), one analysed, with its base image and recommendations
-    // from a base image catalog where debian:bullseye-slim moved from debian-bullseye-base to the refreshed one.
-    const tool = await addRepository(umbrella.org.id, 'umbrella/tool', true);
-    toolDigest = await addImage(umbrella.org.id, tool, 'app-bullseye', ['1'], t0, bullseye);
-    const catalogDir = mkdtempSync(join(tmpdir(), 'spyglass-dashboard-catalog-'));
-    try {
-      const catalog = SqliteBaseImageCatalog.open(catalogDir);
-      for (const [image, indexedAt] of [['debian-bullseye-base', '2025-01-01T00:00:00.000Z'], ['debian-bullseye-refreshed', '2025-02-01T00:00:00.000Z']] as const) {
-        const digest = expectedImage(image).manifestDigest;
-        catalog.put(fixtureRecord(image, { repository: 'docker.io/library/debian', tag: 'bullseye-slim', indexedAt }),
-          minimalSbom([], { source: { input: digest, manifestDigest: digest as Digest }, createdAt: indexedAt }));
-      }
-      catalog.close();
-      const facts = await baseImageFacts(catalogDir, bullseye.sbom);
-      await sql.run('UPDATE images SET base_image = ?, recommendations = ? WHERE digest = ? AND org_id = ?', [facts.baseImage, facts.recommendations, toolDigest, umbrella.org.id]);
-    } finally {
-      rmSync(catalogDir, { recursive: true, force: true });
-    }
-    for (let n = 0; n < 30; n += 1) {
-      const id = await addRepository(umbrella.org.id, `umbrella/svc-${String(n).padStart(2, '0')}`, false);
-      await addImage(umbrella.org.id, id, 'app-bullseye', ['1'], t0 - n * 1000, undefined, `sha256:${n.toString(16).padStart(64, 'a')}`);
-    }
-    // globex: an image the acme users must never see.
-    const secret = await addRepository(globex.org.id, 'globex/secret-app', true);
-    await addImage(globex.org.id, secret, 'app-bullseye', ['1'], t0, bullseye);
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launched;
   });
 
   after(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     contexts = [];
     await browser?.close();
-    await server?.stop();
+    await server?.close();
+    await registry?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves the pages with the security headers; API paths keep their JSON 404', async () => {
@@ -256,9 +343,9 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(expected.status, 200);
     assert.equal(expected.body.total, 3);
     assert.deepEqual(rows, expected.body.images.map((image: { repository: string; vulnerabilities: Counts | null }) => ({ repository: image.repository, counts: image.vulnerabilities })));
-    assert.deepEqual(rows.map((row) => row.repository).sort(), [`${REGISTRY}/team/app`, `${REGISTRY}/team/base`, `${REGISTRY}/${XSS_REPOSITORY}`].sort());
+    assert.deepEqual(rows.map((row) => row.repository).sort(), [`${host}/team/app`, `${host}/team/base`, `${host}/${XSS_REPOSITORY}`].sort());
     // The row of team/app is its latest push, with the change since the previous one.
-    const app = owner.locator('tr', { has: owner.getByRole('link', { name: `${REGISTRY}/team/app` }) });
+    const app = owner.locator('tr', { has: owner.getByRole('link', { name: `${host}/team/app` }) });
     await app.getByText('2.0').waitFor();
     assert.equal(await app.getByText('1.0', { exact: true }).count(), 0);
     assert.equal(await owner.getByText('Repositories 1–3 of 3').count(), 1);
@@ -284,11 +371,11 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('renders a repository name and a tag carrying HTML as text, never running it', async () => {
-    await owner.getByText(`${REGISTRY}/${XSS_REPOSITORY}`, { exact: true }).waitFor();
+    await owner.getByText(`${host}/${XSS_REPOSITORY}`, { exact: true }).waitFor();
     await owner.getByText(XSS_TAG, { exact: true }).waitFor();
     assert.equal(await owner.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await owner.locator('table.images img').count(), 0);
-    await owner.getByRole('link', { name: `${REGISTRY}/${XSS_REPOSITORY}` }).click();
+    await owner.getByRole('link', { name: `${host}/${XSS_REPOSITORY}` }).click();
     await owner.getByRole('heading', { level: 1 }).filter({ hasText: XSS_TAG }).waitFor();
     assert.equal(await owner.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
     assert.equal(await owner.locator('main img, main script').count(), 0);
@@ -301,7 +388,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await owner.getByRole('button', { name: 'Filter' }).click();
     await owner.waitForURL(/q=BASE/);
     await owner.getByText('Repositories 1–1 of 1').waitFor();
-    assert.deepEqual((await imageRows(owner)).map((row) => row.repository), [`${REGISTRY}/team/base`]);
+    assert.deepEqual((await imageRows(owner)).map((row) => row.repository), [`${host}/team/base`]);
     await owner.getByLabel('Repository name').fill('');
     await owner.getByRole('button', { name: 'Filter' }).click();
     await owner.waitForURL((url) => !url.search.includes('q='));
@@ -324,7 +411,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await owner.getByText('Repositories 1–25 of 31').waitFor();
     const first = await imageRows(owner);
     assert.equal(first.length, 25);
-    assert.ok(first.every((row) => row.repository.startsWith(`${REGISTRY}/umbrella/`)));
+    assert.ok(first.every((row) => row.repository.startsWith(`${host}/umbrella/`)));
     await owner.getByRole('button', { name: 'Next' }).click();
     await owner.getByText('Repositories 26–31 of 31').waitFor();
     const second = await imageRows(owner);
@@ -354,12 +441,16 @@ describe('dashboard in a real browser', { skip }, () => {
 
   it('shows an image\'s details with exactly the counts, findings and packages the API returns', async () => {
     const expected = (await api('GET', `/api/v1/orgs/acme/images/${latestDigest}`)).body;
-    await owner.getByRole('link', { name: `${REGISTRY}/team/app` }).click();
+    await owner.getByRole('link', { name: `${host}/team/app` }).click();
     await owner.waitForURL(`${base}/orgs/acme/images/${encodeURIComponent(latestDigest)}`);
     await owner.locator('#severity-counts').waitFor();
     const counts = await owner.$$eval('#severity-counts [data-severity]', (badges) => Object.fromEntries(badges.map((badge) => [badge.getAttribute('data-severity'), Number.parseInt(badge.textContent ?? '', 10)])));
     assert.deepEqual(counts, expected.vulnerabilities);
     const sum = SEVERITIES.reduce((total, level) => total + (expected.vulnerabilities[level] as number), 0);
+    // The independent expectation: app-bookworm's findings computed from the raw advisory files and its
+    // manifest, and the packages its manifest lists (dpkg-query, the language packages' own metadata).
+    assert.equal(sum, oracleTotal('app-bookworm'));
+    assert.equal(expected.packages.length, fixtureManifest('app-bookworm').packages.length);
     await owner.getByRole('heading', { name: `Vulnerabilities: ${sum} in all` }).waitFor();
     await owner.getByRole('heading', { name: `Vulnerabilities (${expected.findings.length})` }).waitFor();
     assert.equal(await owner.locator('table.findings tbody tr').count(), expected.findings.length);
@@ -385,7 +476,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await owner.waitForURL(`${base}/orgs/acme/vulnerabilities/${encodeURIComponent(finding.id)}`);
     await owner.getByRole('heading', { level: 1 }).filter({ hasText: finding.id }).waitFor();
     await owner.getByRole('heading', { name: /^Affected images/ }).waitFor();
-    await owner.getByRole('link', { name: `${REGISTRY}/team/app` }).first().waitFor();
+    await owner.getByRole('link', { name: `${host}/team/app` }).first().waitFor();
     await shot(owner, '07-vulnerability');
   });
 
@@ -422,12 +513,12 @@ describe('dashboard in a real browser', { skip }, () => {
     await signIn(editor, 'editor@acme.test');
     await editor.waitForURL(`${base}/orgs/acme/settings/repositories`);
     await editor.getByText('2 of 3 used (plan free)').waitFor();
-    await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-one' }).click();
+    await editor.getByRole('switch', { name: `Enable image analysis for ${host}/team/extra-one` }).click();
     await editor.getByText('3 of 3 used (plan free)').waitFor();
-    assert.equal(await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-one' }).isChecked(), true);
-    await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-two' }).click();
+    assert.equal(await editor.getByRole('switch', { name: `Enable image analysis for ${host}/team/extra-one` }).isChecked(), true);
+    await editor.getByRole('switch', { name: `Enable image analysis for ${host}/team/extra-two` }).click();
     await editor.getByRole('alert').filter({ hasText: 'organization acme already has 3 activated repositories, the limit of its plan "free"' }).waitFor();
-    assert.equal(await editor.getByRole('switch', { name: 'Enable image analysis for registry.acme.test:5000/team/extra-two' }).isChecked(), false);
+    assert.equal(await editor.getByRole('switch', { name: `Enable image analysis for ${host}/team/extra-two` }).isChecked(), false);
     await shot(editor, '09-repository-settings-limit');
     const listed = (await api('GET', '/api/v1/orgs/acme/repositories')).body;
     assert.equal(listed.activated, 3);
@@ -445,7 +536,10 @@ describe('dashboard in a real browser', { skip }, () => {
     await member.getByText('3 of 3 used (plan free)').waitFor();
     await member.getByText('Read-only: your role in acme is member.', { exact: false }).waitFor();
     const switches = member.getByRole('switch');
-    assert.equal(await switches.count(), 5);
+    // Every repository acme has seen (the pushed ones, umbrella's and globex's included: acme's integration
+    // hears the whole registry) and the inserted payload one, as the API lists them.
+    assert.equal(await switches.count(), (await api('GET', '/api/v1/orgs/acme/repositories', tokens.member)).body.repositories.length);
+    assert.equal(await switches.count(), PUSHED.length + 1);
     for (const each of await switches.all()) assert.equal(await each.isDisabled(), true);
     await shot(member, '10-repository-settings-member');
     const answer = await member.evaluate(async (url) => {
