@@ -41,21 +41,20 @@ function EnvironmentSection(props: { org: string; name: string; createdAt: strin
     {data !== undefined ? (data.images.length === 0 ? <p class="muted">No image recorded.</p> : <div class="table-wrap"><table class="environment" data-environment={props.name}>
       <caption class="visually-hidden">{`Images running in ${props.name}`}</caption>
       <thead><tr>
-        <th scope="col">Repository</th><th scope="col">Image</th><th scope="col">Platform</th><th scope="col">Recorded (UTC)</th>
-        <th scope="col">Vulnerabilities</th><th scope="col">Against the replaced image</th><th scope="col">Policies</th><th scope="col">Replaced</th>
+        <th scope="col">Repository</th><th scope="col">Image</th><th scope="col">Recorded (UTC)</th>
+        <th scope="col">Vulnerabilities</th><th scope="col">Against the image it replaced</th><th scope="col">Policies</th>
       </tr></thead>
       <tbody>{data.images.map((image) => <tr key={image.repositoryId} data-repository={image.repository} data-digest={image.digest}>
         <th scope="row">{image.repository}</th>
         <td><Link href={imageHref(props.org, image.digest)}><code title={image.digest}>{shortDigest(image.digest)}</code></Link>
-          {image.tags.length > 0 ? <div>{image.tags.map((tag) => <span key={tag} class="tag">{tag}</span>)}</div> : null}</td>
-        <td>{image.platform ?? '—'}</td>
+          {image.tags.length > 0 ? <div>{image.tags.map((tag) => <span key={tag} class="tag">{tag}</span>)}</div> : null}
+          {image.platform !== null ? <div class="muted small">{image.platform}</div> : null}</td>
         <td>{when(image.recordedAt)}{image.recordedBy !== null ? <div class="muted small">by {image.recordedBy}</div> : null}</td>
         <td><CountBadges counts={image.vulnerabilities} /></td>
-        <td><VulnerabilityTrend image={image} /></td>
+        <td>{image.previous !== null ? <div class="small">replaced <Link href={imageHref(props.org, image.previous.digest)}><code title={image.previous.digest}>{shortDigest(image.previous.digest)}</code></Link></div> : null}
+          <VulnerabilityTrend image={image} /></td>
         <td><PolicyCountsCell policy={image.policy} before={image.previous?.policy ?? null} beforeDigest={image.previous?.digest ?? null}
           href={imageHref(props.org, image.digest, '/policies')} /><PolicyChanges image={image} /></td>
-        <td>{image.previous === null ? <span class="muted">—</span>
-          : <Link href={imageHref(props.org, image.previous.digest)}><code title={image.previous.digest}>{shortDigest(image.previous.digest)}</code></Link>}</td>
       </tr>)}</tbody>
     </table></div>) : null}
   </Section>;
