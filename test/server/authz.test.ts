@@ -135,6 +135,18 @@ function authorizationSuite(database: 'SQLite' | 'PostgreSQL', skip: string | un
       },
       { method: 'PUT', prepare: async () => ({ path: '/api/v1/orgs/acme/environments/production/images', body: { image: await analysedImage() } }), expected: { member: 403, editor: 200, owner: 200, other: 404 } },
       { method: 'GET', prepare: async () => ({ path: `/api/v1/orgs/acme/environments/production/sbom?repository=${encodeURIComponent(await recordedRepository())}` }), expected: READ },
+      { method: 'GET', prepare: async () => ({ path: `/api/v1/orgs/acme/repositories/${await repository()}/history` }), expected: READ },
+      // A vulnerability an image of acme has (the test server has no vulnerability database: the org's images answer).
+      {
+        method: 'GET',
+        prepare: async () => {
+          const digest = (await analysedImage()).split('@')[1]!;
+          const image = await server.ctx.sql.get('SELECT id FROM images WHERE org_id = ? AND digest = ?', [orgId, digest]);
+          await server.ctx.sql.run('INSERT INTO image_vulnerabilities (image_id, vulnerability) VALUES (?, ?) ON CONFLICT DO NOTHING', [String(image!.id), 'CVE-2099-0001']);
+          return { path: '/api/v1/orgs/acme/vulnerabilities/CVE-2099-0001' };
+        },
+        expected: READ,
+      },
       { method: 'GET', prepare: async () => ({ path: '/api/v1/orgs/acme/jobs' }), expected: READ },
       {
         method: 'GET',
@@ -157,6 +169,8 @@ function authorizationSuite(database: 'SQLite' | 'PostgreSQL', skip: string | un
           .replace(/\/environments\/[^/]+/, '/environments/{env}')
           .replace(/\/images\/[^/]+$/, '/images/{digest}')
           .replace(/\/members\/[^/]+$/, '/members/{email}')
+          .replace(/\/vulnerabilities\/[^/]+$/, '/vulnerabilities/{id}')
+          .replace(/\/repositories\/[^/]+\/history$/, '/repositories/{id}/history')
           .replace(/\/(repositories|integrations|notifications|tokens|jobs)\/[^/]+(\/activation)?$/, '/$1/{id}$2');
         covered.add(`${endpoint.method} ${template}`);
       }
