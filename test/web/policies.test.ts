@@ -196,6 +196,8 @@ describe('dashboard policies and environments in a real browser', { skip }, () =
 
     // Linked from the image details page.
     await page.goto(`${base}/orgs/acme/images/${encodeURIComponent(latestDigest)}`);
+    await page.getByRole('link', { name: 'Policy details' }).waitFor();
+    await shot('05-image-details');
     await page.getByRole('link', { name: 'Policy details' }).click();
     await page.waitForURL(/\/policies$/);
   });
