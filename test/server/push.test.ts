@@ -15,15 +15,18 @@ import { pollIntegration } from '../../src/server/analysis/poller.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { fixtureDatabase } from '../helpers/feeds.ts';
 import { fixtureRecord } from '../helpers/base-catalog.ts';
-import { minimalSbom } from '../helpers/sbom.ts';
+import { fixtureImageSbom } from '../helpers/sbom.ts';
+import { runCli } from '../helpers/cli.ts';
 import { SqliteBaseImageCatalog } from '../../src/baseimage/catalog.ts';
 import type { Digest } from '../../src/core/digest.ts';
 import { postgresUnavailable, startPostgres, type PostgresServer } from '../helpers/postgres.ts';
-import { expectedImage, SHARED } from '../helpers/fixtures.ts';
+import { expectedImage, FIXTURE_OCI, SHARED } from '../helpers/fixtures.ts';
 import { pushFixture, startRegistry, type TestRegistry } from '../helpers/registry.ts';
 
 const MAX_IMAGE_BYTES = 36_000_000; // debian-bookworm-base (26.6 MB), app-bullseye (35.5 MB) and multiarch fit; app-bookworm (36.7 MB) does not
 const MULTIARCH_INDEX = 'sha256:91712f580f34a1a101f083b7a5e5eda0622733871d89da1bb095cff8203e02c4'; // fixtures/images/README.md
+const LEVELS = ['critical', 'high', 'medium', 'low', 'unspecified'] as const;
+type Counts = Record<(typeof LEVELS)[number], number>;
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -52,6 +55,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let server: RunningServer;
     let registry: TestRegistry;
     let orgId: string;
+    let ownerToken: string;
+    let dataDir: string;
     const secret = newSecret();
     let integrationId: string;
 
@@ -78,15 +83,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'spyglass-push-'));
-      const dataDir = join(dir, 'data');
+      dataDir = join(dir, 'data');
       mkdirSync(dataDir, { recursive: true });
       copyFileSync(join(fixtureDatabase(), 'spyglass.db'), join(dataDir, 'spyglass.db'));
       // The base image catalog: debian:bullseye-slim was debian-bullseye-base, then moved to debian-bullseye-refreshed.
+      // Each record holds the fixture's real SBOM (as `base-images add` stores it), without counts: the server counts them.
       const catalog = SqliteBaseImageCatalog.open(dataDir);
       for (const [image, indexedAt] of [['debian-bullseye-base', '2025-01-01T00:00:00.000Z'], ['debian-bullseye-refreshed', '2025-02-01T00:00:00.000Z']] as const) {
         const digest = expectedImage(image).manifestDigest;
+        const sbom = await fixtureImageSbom(image);
         catalog.put(fixtureRecord(image, { repository: 'docker.io/library/debian', tag: 'bullseye-slim', indexedAt }),
-          minimalSbom([], { source: { input: digest, manifestDigest: digest as Digest }, createdAt: indexedAt }));
+          { ...sbom, source: { ...sbom.source, input: digest, manifestDigest: digest as Digest }, createdAt: indexedAt });
       }
       catalog.close();
       if (dialect === 'postgres') postgres = await startPostgres();
@@ -96,7 +103,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         maxBodyBytes: 1024 * 1024, concurrency: 2, dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 600_000, insecureRegistries: true,
         listen: { host: '127.0.0.1', port: 0 }, log: () => undefined,
       });
-      orgId = (await server.ctx.accounts.createOrg('acme', 'owner@example.com')).org.id;
+      const created = await server.ctx.accounts.createOrg('acme', 'owner@example.com');
+      orgId = created.org.id;
+      ownerToken = created.token;
       integrationId = randomUUID();
       await sql().run('INSERT INTO integrations (id, org_id, type, name, registry, secret_hash, created_at) VALUES (?, ?, ?, ?, NULL, ?, ?)', [
         integrationId, orgId, 'distribution', 'lab', hashSecret(secret), Date.now(),
@@ -149,6 +158,35 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const stored = JSON.parse(String(image!.recommendations)) as { recommendations: { kind: string; ref: { digest?: string } }[] };
       const refreshed = stored.recommendations.find((recommendation) => recommendation.kind === 'refreshed');
       assert.equal(refreshed?.ref.digest, expectedImage('debian-bullseye-refreshed').manifestDigest);
+    });
+
+    it('gives the image detail API the base and refreshed base counts and changes `spyglass quickview` gives for the same image', async () => {
+      const digest = expectedImage('app-bullseye').manifestDigest;
+      const response = await fetch(`${server.url}/api/v1/orgs/acme/images/${digest}`, { headers: { authorization: `Bearer ${ownerToken}` } });
+      assert.equal(response.status, 200);
+      type Row = { kind: string; counts?: Counts; delta?: Counts; ref: { digest?: string } };
+      const detail = (await response.json()) as { recommendations: { current?: { counts?: Counts }; recommendations: Row[] } | null };
+      const apiBase = detail.recommendations?.current?.counts;
+      const apiRefreshed = detail.recommendations?.recommendations.find((recommendation) => recommendation.kind === 'refreshed');
+      assert.equal(apiRefreshed?.ref.digest, expectedImage('debian-bullseye-refreshed').manifestDigest);
+
+      // The reference: the CLI on the same image (pulled from the same registry) with the server's catalog and database.
+      const env = { SPYGLASS_DATA_DIR: dataDir, SPYGLASS_CACHE_DIR: join(dir, 'cli-cache'), CI: '1' };
+      const quickview = runCli(['quickview', `registry://${registry.host}/app/web:v1`, '--format', 'json'], { env });
+      assert.equal(quickview.status, 0, quickview.stderr);
+      const cli = JSON.parse(quickview.stdout) as { base?: { name: string; counts?: Counts }; refreshed?: { digest?: string; counts?: Counts; delta?: Counts } };
+      assert.equal(cli.base?.name, 'debian:bullseye-slim');
+      assert.ok(cli.base?.counts !== undefined && cli.refreshed?.counts !== undefined && cli.refreshed.delta !== undefined, quickview.stdout);
+      assert.deepEqual(apiBase, cli.base.counts);
+      assert.deepEqual(apiRefreshed?.counts, cli.refreshed.counts);
+      assert.deepEqual(apiRefreshed?.delta, cli.refreshed.delta);
+
+      // The base's counts against the base fixture's own scan (as the recommendations tests check them), and not all zero.
+      const cves = runCli(['cves', `oci-dir://${FIXTURE_OCI}`, '--ref', 'debian-bullseye-base', '--format', 'json'], { env });
+      assert.equal(cves.status, 0, cves.stderr);
+      const findings = (JSON.parse(cves.stdout) as { vulnerabilities: { severity: string }[] }).vulnerabilities;
+      assert.deepEqual(apiBase, Object.fromEntries(LEVELS.map((level) => [level, findings.filter((finding) => finding.severity === level).length])));
+      assert.ok(findings.length > 0);
     });
 
     it('analyses a multi-platform push once per platform', async () => {

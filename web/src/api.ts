@@ -172,7 +172,7 @@ export interface ImageDetail extends ImageSummary {
   distro: { name?: string; version?: string; id?: string; versionId?: string } | null;
   layers: LayerView[];
   baseImage: unknown;
-  recommendations: { recommendations?: RecommendationView[]; notes?: string[] } | null;
+  recommendations: { recommendations?: RecommendationView[]; notes?: string[]; current?: { counts?: Counts } } | null;
   packages: PackageView[];
   findings: FindingView[];
   evaluations: EvaluationView[];

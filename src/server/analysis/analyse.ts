@@ -209,7 +209,7 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
         if (stored !== undefined) {
           sbom = reusedFor(stored.sbom, doc, target, names, input);
           // The stored base came from this image's attestations, which are not pulled again; recommendations follow today's catalog.
-          facts = { ...(await baseImageFacts(ctx.options.dataDir, sbom)), ...(stored.baseImage !== null ? { baseImage: stored.baseImage } : {}) };
+          facts = { ...(await baseImageFacts(ctx.options.dataDir, sbom, [], advisories)), ...(stored.baseImage !== null ? { baseImage: stored.baseImage } : {}) };
           policyFacts = stored.imageFacts;
           platform = sbom.source.platform ?? (target.platform !== undefined ? formatPlatform(target.platform) : null);
         } else {
@@ -224,7 +224,7 @@ export function analyseHandler(ctx: ServerContext): JobHandler {
           }
           try {
             sbom = await catalogImage(image, { cacheDir: ctx.options.cacheDir });
-            facts = await baseImageFacts(ctx.options.dataDir, sbom, image.attestations);
+            facts = await baseImageFacts(ctx.options.dataDir, sbom, image.attestations, advisories);
             policyFacts = JSON.stringify(await imageFacts(image));
             platform = formatPlatform(image.platform);
           } finally {

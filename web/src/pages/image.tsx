@@ -32,7 +32,7 @@ function Quickview(props: { image: ImageDetail }) {
   const refreshed = recommendations.find((r) => r.kind === 'refreshed');
   const updated = recommendations.find((r) => r.kind === 'updated');
   const anyRecommendation: RecommendationView | undefined = refreshed ?? updated;
-  const baseCounts = minus(anyRecommendation?.counts, anyRecommendation?.delta);
+  const baseCounts = props.image.recommendations?.current?.counts ?? minus(anyRecommendation?.counts, anyRecommendation?.delta);
   const notes = props.image.recommendations?.notes ?? [];
   return <Section title="Quickview">
     <div class="cards">
