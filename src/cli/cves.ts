@@ -235,7 +235,7 @@ Examples:
       attestations = await (await import('../baseimage/provenance.ts')).bufferProvenance(image.attestations);
     };
     if (options.env !== undefined) options.storedSbom = await environmentImageSbom(input, options.env, options, '--env');
-    const report = await scanInput(input, options, global, warn, baseFilter !== undefined ? keepProvenance : undefined);
+    const report = await scanInput(input, options, global, warn, baseFilter !== undefined || format === 'html' ? keepProvenance : undefined);
     if (baseFilter !== undefined) await applyBaseFilter(report, attestations, baseFilter, global);
     const packagesById = new Map(report.packages.map((pkg) => [pkg.id, pkg]));
     // Suppressed findings stay in the report: renderers hide them (and count them) unless --show-suppressed.
@@ -248,8 +248,12 @@ Examples:
       color: options.output === undefined && format === 'packages' && useColor(context.stdout, global.color),
       filters: appliedFilters(options),
     };
+    // The html page's quickview: the base image's row and the refreshed and updated bases, as `quickview` builds them.
+    const quickview = format === 'html' ? await (await import('./quickview.ts')).buildQuickview(input, { report, attestations }, options, global) : undefined;
+    for (const line of quickview?.warnings ?? []) warn(line);
+    if (quickview?.base !== undefined) report.baseImage = { name: quickview.base.name, ...(quickview.base.digest !== undefined ? { digest: quickview.base.digest } : {}) };
     const { render } = await import('../report/render.ts');
-    const text = await render(report, format, renderOptions);
+    const text = await render(report, format, renderOptions, quickview);
     if (options.output !== undefined) await writeOutput(options.output, text);
     else context.stdout.write(text);
     const remaining = report.findings.filter((finding) => finding.suppressed === undefined).length;

@@ -12,7 +12,8 @@ import type { QuickviewInput, RecommendedRow } from '../report/quickview.ts';
 import { addImageSelectionOptions, globalOptions, useColor, parseFormat, type CommandContext, type GlobalOptions } from './context.ts';
 import { addSuppressionOptions, scanInput, type ScanFlags } from './cves.ts';
 import { hasCatalog, withCountedCatalog } from './recommendations.ts';
-import { evaluateScan, loadPolicies, scanForPolicies } from './policy.ts';
+import { evaluateScan, loadPolicies, scanForPolicies, type PolicyScan } from './policy.ts';
+import type { Policy } from '../policy/model.ts';
 
 const FORMATS = ['text', 'json'] as const;
 
@@ -31,7 +32,7 @@ export function baseImageInput(input: string, base: NonNullable<VulnerabilityRep
 type BaseRow = NonNullable<QuickviewInput['base']>;
 
 /** The base image's row: scanned where baseImageInput finds it (a warning, and no counts, when it cannot be read). */
-async function scanBase(input: string, base: VulnerabilityReport['baseImage'], options: QuickviewOptions, global: GlobalOptions, warn: (line: string) => void, shownAs?: string): Promise<BaseRow | undefined> {
+async function scanBase(input: string, base: VulnerabilityReport['baseImage'], options: ScanFlags, global: GlobalOptions, warn: (line: string) => void, shownAs?: string): Promise<BaseRow | undefined> {
   if (base === undefined) return undefined;
   const row = { name: shownAs ?? base.name, ...(base.digest ? { digest: base.digest } : {}) };
   const where = baseImageInput(input, base);
@@ -63,6 +64,62 @@ async function recommendedBases(report: VulnerabilityReport, attestations: reado
   return { detected, reference, catalogued, recommendations: result.recommendations };
 }
 
+/**
+ * The quickview of a scanned image: its row, its base image's (from the base image catalog when the data
+ * directory has one, else scanned where baseImageInput finds it), the refreshed and updated base images
+ * with their changes against the base row, and, with `policies`, the policy status. What could not be
+ * read is in `warnings` (the row then shows what is known); the scan's own warnings are not.
+ */
+export async function buildQuickview(
+  input: string, scan: { report: VulnerabilityReport; attestations: readonly Attestation[]; facts?: PolicyScan['facts'] },
+  options: ScanFlags, global: GlobalOptions, extra: { policies?: readonly Policy[] } = {},
+): Promise<QuickviewInput> {
+  const warnings: string[] = [];
+  const warn = (line: string) => warnings.push(line);
+  const { report, attestations } = scan;
+  // The base is read from its own image, never from an SBOM given for the image (`cves --env`).
+  const baseOptions: ScanFlags = { ...options, vexLocation: options.vexLocation ?? [] };
+  delete baseOptions.storedSbom;
+  const catalogued = await hasCatalog(global);
+  const recommended = catalogued ? await recommendedBases(report, attestations, global, warn) : undefined;
+  const base = recommended === undefined
+    ? await scanBase(input, report.baseImage, baseOptions, global, warn)
+    : recommended.catalogued ?? await scanBase(input, recommended.reference, baseOptions, global, warn, recommended.detected.name);
+  const results = extra.policies === undefined ? undefined : (await evaluateScan({ report, attestations: [...attestations], facts: scan.facts ?? {} }, extra.policies, global)).results;
+  const { countFindings } = await import('../report/quickview.ts');
+  const { countsDelta } = await import('../baseimage/recommend.ts');
+  const row = (recommendation: Recommendation | undefined): RecommendedRow | undefined => recommendation === undefined ? undefined : {
+    name: recommendation.name,
+    ...(recommendation.ref.digest ? { digest: recommendation.ref.digest } : {}),
+    ...(recommendation.counts ? { counts: recommendation.counts } : {}),
+    // Against the counts the base row shows, so the change line is the difference of the two rows.
+    ...(recommendation.counts && base?.counts ? { delta: countsDelta(recommendation.counts, base.counts) } : {}),
+  };
+  const refreshed = row(recommended?.recommendations.find((r) => r.kind === 'refreshed'));
+  const updated = row(recommended?.recommendations.find((r) => r.kind === 'updated'));
+  return {
+    target: {
+      name: report.target.names[0] ?? input,
+      ...(report.target.manifestDigest ?? report.target.configDigest ? { digest: report.target.manifestDigest ?? report.target.configDigest } : {}),
+      ...(report.target.platform ? { platform: report.target.platform } : {}),
+      counts: countFindings(report.findings),
+      packages: report.packages.length,
+    },
+    ...(base !== undefined ? { base } : {}),
+    ...(refreshed ? { refreshed } : {}),
+    ...(updated ? { updated } : {}),
+    ...(results !== undefined ? {
+      policy: {
+        met: results.filter((result) => result.status === 'met').length,
+        total: results.length,
+        policies: results.map((result) => ({ name: result.name, status: result.status })),
+      },
+    } : {}),
+    database: report.database,
+    warnings,
+  };
+}
+
 export function registerQuickview(program: Command, context: CommandContext): void {
   const command = program
     .command('quickview')
@@ -82,46 +139,13 @@ Examples:
     const warn = (line: string) => warnings.push(line);
     const { policies } = await loadPolicies(options.policyFile);
     const scanOptions = { ...options, vexLocation: options.vexLocation ?? [] };
-    const catalogued = await hasCatalog(global);
     const scan = await scanForPolicies(input, scanOptions, global, warn);
-    const { report, attestations } = scan;
-    const recommended = catalogued ? await recommendedBases(report, attestations, global, warn) : undefined;
-    const base = recommended === undefined
-      ? await scanBase(input, report.baseImage, options, global, warn)
-      : recommended.catalogued ?? await scanBase(input, recommended.reference, options, global, warn, recommended.detected.name);
-    const { results } = await evaluateScan(scan, policies, global);
-    const { countFindings, renderQuickview, renderQuickviewJson } = await import('../report/quickview.ts');
-    const { countsDelta } = await import('../baseimage/recommend.ts');
-    const row = (recommendation: Recommendation | undefined): RecommendedRow | undefined => recommendation === undefined ? undefined : {
-      name: recommendation.name,
-      ...(recommendation.ref.digest ? { digest: recommendation.ref.digest } : {}),
-      ...(recommendation.counts ? { counts: recommendation.counts } : {}),
-      // Against the counts the base row shows, so the change line is the difference of the two rows.
-      ...(recommendation.counts && base?.counts ? { delta: countsDelta(recommendation.counts, base.counts) } : {}),
-    };
-    const refreshed = row(recommended?.recommendations.find((r) => r.kind === 'refreshed'));
-    const updated = row(recommended?.recommendations.find((r) => r.kind === 'updated'));
-    const quickview = {
-      target: {
-        name: report.target.names[0] ?? input,
-        ...(report.target.manifestDigest ?? report.target.configDigest ? { digest: report.target.manifestDigest ?? report.target.configDigest } : {}),
-        ...(report.target.platform ? { platform: report.target.platform } : {}),
-        counts: countFindings(report.findings),
-        packages: report.packages.length,
-      },
-      ...(base !== undefined ? { base } : {}),
-      ...(refreshed ? { refreshed } : {}),
-      ...(updated ? { updated } : {}),
-      policy: {
-        met: results.filter((result) => result.status === 'met').length,
-        total: results.length,
-        policies: results.map((result) => ({ name: result.name, status: result.status })),
-      },
-      database: report.database,
-      warnings,
-    };
+    const built = await buildQuickview(input, scan, options, global, { policies });
+    // The scan's warnings first, then what building the rows found.
+    const quickview = { ...built, warnings: [...warnings, ...built.warnings] };
+    const { renderQuickview, renderQuickviewJson } = await import('../report/quickview.ts');
     context.stdout.write(format === 'json' ? renderQuickviewJson(quickview) : renderQuickview(quickview, { color: useColor(context.stdout, global.color) }));
     // The text shows warnings itself; JSON carries them in `warnings` and on standard error.
-    if (!global.quiet && format === 'json') for (const line of warnings) context.stderr.write(`warning: ${line}\n`);
+    if (!global.quiet && format === 'json') for (const line of quickview.warnings) context.stderr.write(`warning: ${line}\n`);
   });
 }

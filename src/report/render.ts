@@ -1,9 +1,11 @@
 // One way in to every vulnerability report format: `render(report, format, options)`. Each format's
 // module is loaded when it is asked for, so a command pays only for the one it prints.
 import type { VulnerabilityReport } from '../core/finding.ts';
+import type { HtmlQuickview } from './html.ts';
 import type { RenderOptions } from './options.ts';
 
-type Renderer = (report: VulnerabilityReport, options: RenderOptions) => string;
+// The quickview's base rows are html's alone (the other formats take two arguments and never see them).
+type Renderer = (report: VulnerabilityReport, options: RenderOptions, quickview?: HtmlQuickview) => string;
 
 const RENDERERS = {
   packages: async () => (await import('./packages.ts')).renderPackages,
@@ -21,6 +23,6 @@ export type ReportFormat = keyof typeof RENDERERS;
 
 export const REPORT_FORMATS = Object.keys(RENDERERS) as ReportFormat[];
 
-export async function render(report: VulnerabilityReport, format: ReportFormat, options: RenderOptions): Promise<string> {
-  return (await RENDERERS[format]())(report, options);
+export async function render(report: VulnerabilityReport, format: ReportFormat, options: RenderOptions, quickview?: HtmlQuickview): Promise<string> {
+  return (await RENDERERS[format]())(report, options, quickview);
 }

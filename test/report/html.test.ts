@@ -5,7 +5,7 @@
 // advisory files (expected-findings.ts), and `--format json` of the same image for the counts (the HTML
 // format is what is tested, so JSON is the cross-check of the same scan).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +55,47 @@ function quickviewCounts(html: string): Record<string, number> {
   const row = /<tbody>\s*(<tr>[\s\S]*?<\/tr>)/.exec(sectionOf(html, 'quickview'));
   assert.ok(row);
   return Object.fromEntries([...row[1]!.matchAll(/data-level="(\w+)" data-count="(\d+)"/g)].map((match) => [match[1]!, Number(match[2])]));
+}
+
+type Counts = Record<(typeof SEVERITY_LEVELS)[number], number>;
+
+/** One quickview row read back from the page: label, name, counts (every level, from the badges) and change. */
+interface QuickviewRowFacts { label: string; name: string; detail?: string; counts?: Counts; delta?: Counts }
+
+function quickviewRows(html: string): QuickviewRowFacts[] {
+  const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(sectionOf(html, 'quickview'));
+  assert.ok(body);
+  const letters: Record<string, (typeof SEVERITY_LEVELS)[number]> = { C: 'critical', H: 'high', M: 'medium', L: 'low', U: 'unspecified' };
+  const zero = () => Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, 0])) as Counts;
+  return [...body[1]!.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => {
+    const cells = [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => cell[1]!);
+    const [name, detail] = texts(cells[1]!);
+    const badges = [...cells[2]!.matchAll(/data-level="(\w+)" data-count="(\d+)"/g)];
+    const change = /<div class="delta">([\s\S]*?)<\/div>/.exec(cells[2]!);
+    let delta: Counts | undefined;
+    if (change) {
+      delta = zero();
+      // `−1H −39U`, `+5L`: a sign (a real minus), the change, the level's letter; levels not named did not change.
+      for (const [, sign, value, letter] of unescape(change[1]!).matchAll(/([+−])(\d+)([CHMLU])/g)) delta[letters[letter!]!] = (sign === '−' ? -1 : 1) * Number(value);
+    }
+    return {
+      label: texts(cells[0]!)[0]!, name: name!, ...(detail !== undefined ? { detail } : {}),
+      ...(badges.length > 0 ? { counts: { ...zero(), ...Object.fromEntries(badges.map((badge) => [badge[1]!, Number(badge[2])])) } } : {}),
+      ...(delta ? { delta } : {}),
+    };
+  });
+}
+
+/** Counts per severity from the fixture's own `spyglass cves --format json` (as test/cli/recommendations.test.ts). */
+function cvesCounts(image: string, env: NodeJS.ProcessEnv): Counts {
+  const result = runCli(['cves', `oci-dir://${FIXTURE_OCI}`, '--ref', image, '--format', 'json'], { env });
+  assert.equal(result.status, 0, result.stderr);
+  const vulnerabilities = (JSON.parse(result.stdout) as ReportDocument).vulnerabilities;
+  return Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, vulnerabilities.filter((v) => v.severity === level).length])) as Counts;
+}
+
+function minus(a: Counts, b: Counts): Counts {
+  return Object.fromEntries(SEVERITY_LEVELS.map((level) => [level, a[level] - b[level]])) as Counts;
 }
 
 /**
@@ -289,6 +330,32 @@ describe('spyglass cves --format html', () => {
     assert.ok(rowsOf(page, 'vulnerabilities').every((row) => ['Critical', 'High'].includes(row[1]![0]!) && !row[5]![2]!.startsWith('not fixed')));
   });
 
+  it('without a base image catalog: the base row from the same OCI layout, no recommended bases', () => {
+    const rows = quickviewRows(html);
+    assert.deepEqual(rows.map((row) => row.label), ['Your image', 'Base image']);
+    // app-bullseye's annotations name debian:bullseye-slim at debian-bullseye-base's digest, which the layout holds.
+    assert.equal(rows[1]!.name, 'docker.io/library/debian:bullseye-slim');
+    assert.equal(rows[1]!.detail, `${(expectedImage('debian-bullseye-base') as unknown as { packageCounts: { deb: number } }).packageCounts.deb} packages`);
+    assert.deepEqual(rows[1]!.counts, cvesCounts('debian-bullseye-base', env));
+  });
+
+  it('a base image that cannot be read: a warning on standard error, the base row with its name and no counts', () => {
+    // The fixture layout without debian-bullseye-base's manifest: the annotation names a digest the layout lacks.
+    const layout = join(work, 'no-base');
+    mkdirSync(join(layout, 'blobs/sha256'), { recursive: true });
+    const missing = expectedImage('debian-bullseye-base').manifestDigest.slice('sha256:'.length);
+    for (const blob of readdirSync(join(FIXTURE_OCI, 'blobs/sha256'))) if (blob !== missing) symlinkSync(join(FIXTURE_OCI, 'blobs/sha256', blob), join(layout, 'blobs/sha256', blob));
+    for (const file of ['index.json', 'oci-layout']) writeFileSync(join(layout, file), readFileSync(join(FIXTURE_OCI, file)));
+    const result = runCli(['cves', `oci-dir://${layout}`, '--ref', 'app-bullseye', '--format', 'html'], { env });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /^warning: base image docker\.io\/library\/debian:bullseye-slim: not scanned \(.+\)$/m);
+    assertStandalone(result.stdout);
+    const rows = quickviewRows(result.stdout);
+    assert.deepEqual(rows.map((row) => [row.label, row.name, row.counts === undefined]), [['Your image', 'app-bullseye', false], ['Base image', 'docker.io/library/debian:bullseye-slim', true]]);
+    assert.deepEqual(texts(sectionOf(result.stdout, 'quickview')).filter((text) => text === 'unknown'), ['unknown']);
+    assert.deepEqual(rows[0]!.counts, quickviewCounts(html));
+  });
+
   it('reads a docker-save archive of another image the same way', () => {
     const archive = join(fixtureArchives(), 'app-bookworm.docker.tar');
     assert.ok(existsSync(archive));
@@ -298,5 +365,58 @@ describe('spyglass cves --format html', () => {
     assert.deepEqual(legendCounts(page), Object.fromEntries([...SEVERITY_LEVELS, 'total'].map((level) => [level, other.summary[level as keyof ReportDocument['summary']]])));
     assert.deepEqual(rowsOf(page, 'vulnerabilities').map((row) => row[0]![0]).sort(), other.vulnerabilities.map((v) => v.id).sort());
     assert.deepEqual(findingKeys(rowsOf(page, 'vulnerabilities')), expectedFindings('app-bookworm').map(findingKey).sort());
+  });
+});
+
+describe('spyglass cves --format html with a base image catalog', () => {
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  const OCI = `oci-dir://${FIXTURE_OCI}`;
+  const counts: Record<string, Counts> = {};
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'spyglass-html-catalog-'));
+    // The shared fixture database, read-only, beside this test's own catalog.
+    const dataDir = join(work, 'data');
+    mkdirSync(dataDir);
+    symlinkSync(join(fixtureDatabase(), 'spyglass.db'), join(dataDir, 'spyglass.db'));
+    env = { SPYGLASS_DATA_DIR: dataDir, SPYGLASS_CACHE_DIR: join(work, 'cache'), CI: '1' };
+    for (const image of ['debian-bullseye-base', 'debian-bullseye-refreshed', 'debian-bookworm-base']) counts[image] = cvesCounts(image, env);
+    // bullseye-slim catalogued at the digest app-bullseye's annotation names, then refreshed; bookworm-slim beside it.
+    for (const [image, as] of [['debian-bullseye-base', 'bullseye-slim'], ['debian-bullseye-refreshed', 'bullseye-slim'], ['debian-bookworm-base', 'bookworm-slim']] as const) {
+      const added = runCli(['base-images', 'add', OCI, '--ref', image, '--as', `docker.io/library/debian:${as}`], { env });
+      assert.equal(added.status, 0, added.stderr);
+    }
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('shows the base, refreshed and updated bases with the counts and changes of `spyglass quickview --format json`', () => {
+    const quickview = runCli(['quickview', OCI, '--ref', 'app-bullseye', '--format', 'json'], { env });
+    assert.equal(quickview.status, 0, quickview.stderr);
+    type Row = { name: string; digest: string; counts: Counts; delta: Counts };
+    const summary = JSON.parse(quickview.stdout) as { target: { counts: Counts }; base: { name: string; counts: Counts; packages: number }; refreshed: Row; updated: Row };
+    const result = runCli(['cves', OCI, '--ref', 'app-bullseye', '--format', 'html'], { env });
+    assert.equal(result.status, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /not scanned|catalog/);
+    const page = result.stdout;
+    assertStandalone(page);
+    const rows = quickviewRows(page);
+    assert.deepEqual(rows, [
+      { label: 'Your image', name: 'app-bullseye', detail: `${(expectedImage('app-bullseye') as unknown as { packages: unknown[] }).packages.length} packages`, counts: summary.target.counts },
+      { label: 'Base image', name: summary.base.name, detail: `${summary.base.packages} packages`, counts: summary.base.counts },
+      { label: 'Refreshed base image', name: summary.refreshed.name, detail: summary.refreshed.digest.slice(7, 19), counts: summary.refreshed.counts, delta: summary.refreshed.delta },
+      { label: 'Updated base image', name: summary.updated.name, detail: summary.updated.digest.slice(7, 19), counts: summary.updated.counts, delta: summary.updated.delta },
+    ]);
+    // And both right: each base's counts are its own scan's, the refreshed and updated digests the fixtures' manifests.
+    assert.equal(summary.base.name, 'debian:bullseye-slim');
+    assert.deepEqual(summary.base.counts, counts['debian-bullseye-base']);
+    assert.equal(summary.refreshed.name, 'debian:bullseye-slim');
+    assert.equal(summary.refreshed.digest, expectedImage('debian-bullseye-refreshed').manifestDigest);
+    assert.deepEqual(summary.refreshed.counts, counts['debian-bullseye-refreshed']);
+    assert.deepEqual(summary.refreshed.delta, minus(counts['debian-bullseye-refreshed']!, counts['debian-bullseye-base']!));
+    assert.equal(summary.updated.name, 'debian:bookworm-slim');
+    assert.equal(summary.updated.digest, expectedImage('debian-bookworm-base').manifestDigest);
+    assert.deepEqual(summary.updated.delta, minus(counts['debian-bookworm-base']!, counts['debian-bullseye-base']!));
+    assert.ok(summary.refreshed.delta.unspecified < 0 || summary.refreshed.delta.high < 0, 'the refresh fixes something');
   });
 });
