@@ -2,18 +2,10 @@
 // critical,high`), for the formats that state them (html). The flags as the user gave them: parsing and
 // checking them is report/filter.ts's job.
 
-export interface GivenFilterFlags {
-  onlySeverity?: string | string[];
-  onlyPackageType?: string | string[];
-  onlyPackage?: string | string[];
-  onlyCveId?: string | string[];
-  onlyFixed?: boolean;
-  onlyUnfixed?: boolean;
-  onlyVulnPackages?: boolean;
-  onlyCisaKev?: boolean;
-  onlyMetric?: string | string[];
-  epssScore?: string;
-  epssPercentile?: string;
+import type { FilterOptions } from './filter.ts';
+
+/** The filter flags plus the base-image switches, which select layers before the filters run. */
+export interface GivenFilterFlags extends FilterOptions {
   ignoreBase?: boolean;
   onlyBase?: boolean;
 }
@@ -33,7 +25,7 @@ export function appliedFilters(flags: GivenFilterFlags): string[] {
   const given: string[] = [];
   for (const [key, flag] of VALUED) {
     const value = flags[key];
-    if (typeof value === 'string') given.push(`${flag} ${value}`);
+    if (typeof value === 'string' || typeof value === 'number') given.push(`${flag} ${value}`);
     else if (Array.isArray(value)) given.push(...value.map((item: string) => `${flag} ${item}`));
   }
   for (const [key, flag] of SWITCHES) if (flags[key] === true) given.push(flag);

@@ -2,7 +2,7 @@
 // turns an API 404 into the not-found page.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, SEVERITIES, type Counts, type Severity } from './api.ts';
+import { api, ApiError, SEVERITIES, type Counts, type Severity } from './api.ts';
 
 export const SEVERITY_LABEL: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', unspecified: 'Unspecified' };
 export const SEVERITY_LETTER: Record<Severity, string> = { critical: 'C', high: 'H', medium: 'M', low: 'L', unspecified: 'U' };
@@ -116,4 +116,15 @@ export function Section(props: { title: string; id?: string; children: Component
     <div class="panel-head"><h2 id={`${id}-title`}>{props.title}</h2>{props.actions}</div>
     {props.children}
   </section>;
+}
+
+/** Deletes `base/id` (an integration, a notification target), then reloads the list; a failure is shown, not thrown. */
+export async function removeItem(base: string, id: string, reload: () => void, setError: (error: unknown) => void): Promise<void> {
+  setError(undefined);
+  try {
+    await api.delete(`${base}/${encodeURIComponent(id)}`);
+    reload();
+  } catch (failure) {
+    setError(failure);
+  }
 }

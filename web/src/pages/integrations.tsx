@@ -2,7 +2,7 @@
 // and secret are shown once, right after it is made.
 import { useState } from 'preact/hooks';
 import { api, type SessionOrg } from '../api.ts';
-import { ErrorMessage, Loading, Section, useData, when, useTitle } from '../ui.tsx';
+import { ErrorMessage, Loading, removeItem, Section, useData, when, useTitle } from '../ui.tsx';
 import { NotFound } from './not-found.tsx';
 
 interface Integration { id: string; type: string; name: string; registry?: string; webhookUrl?: string; hasCredentials: boolean; pollIntervalSeconds?: number; createdAt: number }
@@ -41,15 +41,7 @@ export function IntegrationsPage(props: { org: string; role: SessionOrg['role'] 
       setActionError(failure);
     }
   };
-  const remove = async (id: string) => {
-    setActionError(undefined);
-    try {
-      await api.delete(`${base}/${encodeURIComponent(id)}`);
-      reload();
-    } catch (failure) {
-      setActionError(failure);
-    }
-  };
+  const remove = (id: string) => removeItem(base, id, reload, setActionError);
 
   return <main id="main" class="page">
     <h1>Integrations</h1>

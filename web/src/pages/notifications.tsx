@@ -2,7 +2,7 @@
 // target's signing secret is shown once.
 import { useState } from 'preact/hooks';
 import { api, type SessionOrg } from '../api.ts';
-import { ErrorMessage, Loading, Section, useData, when, useTitle } from '../ui.tsx';
+import { ErrorMessage, Loading, removeItem, Section, useData, when, useTitle } from '../ui.tsx';
 import { OwnersOnly } from './integrations.tsx';
 import { NotFound } from './not-found.tsx';
 
@@ -33,15 +33,7 @@ export function NotificationsPage(props: { org: string; role: SessionOrg['role']
       setActionError(failure);
     }
   };
-  const remove = async (id: string) => {
-    setActionError(undefined);
-    try {
-      await api.delete(`${base}/${encodeURIComponent(id)}`);
-      reload();
-    } catch (failure) {
-      setActionError(failure);
-    }
-  };
+  const remove = (id: string) => removeItem(base, id, reload, setActionError);
 
   return <main id="main" class="page">
     <h1>Notifications</h1>
