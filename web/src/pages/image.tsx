@@ -138,7 +138,9 @@ function Vulnerabilities(props: { org: string; image: ImageDetail }) {
 
 function changeList(label: string, items: { id: string; package?: string; severity?: string }[]) {
   if (items.length === 0) return null;
-  return <li>{label}: {items.map((item) => `${item.id}${item.package !== undefined ? ` (${item.package}${item.severity !== undefined ? `, ${item.severity}` : ''})` : ''}`).join('; ')}</li>;
+  const text = `${label}: ${items.map((item) => `${item.id}${item.package !== undefined ? ` (${item.package}${item.severity !== undefined ? `, ${item.severity}` : ''})` : ''}`).join('; ')}`;
+  // A first analysis adds every vulnerability at once: long lists stay folded until asked for.
+  return <li>{items.length <= 10 ? text : <details><summary>{label} ({items.length})</summary>{text}</details>}</li>;
 }
 
 function Evaluations(props: { evaluations: EvaluationView[] }) {
