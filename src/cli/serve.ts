@@ -17,6 +17,7 @@ Examples:
     .option('--max-body-bytes <n>', 'largest request body accepted (default 1048576)')
     .option('--db-update-interval <seconds>', 'run `db update` every this many seconds (default 0: never)')
     .option('--db-source <NAME=URL|PATH>', 'where the scheduled `db update` reads feed NAME (repeatable; a mirror or local folder, as `db update --source`); default: every feed\'s public location', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--trust-proxy <addresses>', 'reverse proxies (IP addresses or CIDR ranges, comma-separated) whose X-Forwarded-For gives the client address')
     .option('--no-worker', 'run no jobs in this process (leave them to `spyglass worker` processes sharing --database)')
     .action(async (options: ServerCommandOptions & { listen: string; worker: boolean }) => {
       const { parseListen, startServer, closeOnSignal } = await import('../server/server.ts');

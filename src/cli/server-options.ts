@@ -1,5 +1,6 @@
 // Options `spyglass serve` and `spyglass worker` share: the database, the secret key, the limits.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { SpyglassError, errorText } from '../core/errors.ts';
 import type { ServerOptions } from '../server/context.ts';
@@ -19,6 +20,7 @@ export interface ServerCommandOptions {
   dbSource?: string[];
   insecureRegistry?: boolean;
   leaseSeconds?: string;
+  trustProxy?: string;
 }
 
 export function addDatabaseOption(command: Command): Command {
@@ -77,5 +79,19 @@ export function serverOptions(options: ServerCommandOptions, global: GlobalOptio
     dbWatchIntervalMs: 5_000,
     insecureRegistries: options.insecureRegistry === true,
     ...(options.leaseSeconds !== undefined ? { jobLeaseMs: positiveInteger(options.leaseSeconds, '--lease-seconds', 30) * 1000 } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: proxyList(options.trustProxy) } : {}),
   };
+}
+
+/** `--trust-proxy 10.0.0.0/8,192.0.2.7`: addresses or CIDR ranges (IPv4 or IPv6). */
+export function proxyList(value: string): string[] {
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (items.length === 0) throw new SpyglassError(`--trust-proxy ${JSON.stringify(value)}: expected addresses or CIDR ranges separated by commas`);
+  for (const item of items) {
+    const [address = '', bits, extra] = item.split('/');
+    const family = isIP(address);
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+    if (family === 0 || !bitsOk || extra !== undefined) throw new SpyglassError(`--trust-proxy ${item}: not an IP address or CIDR range`);
+  }
+  return items;
 }

@@ -32,6 +32,11 @@ export interface ServerOptions {
   insecureRegistries: boolean;
   /** A claimed job's lease (ms) before another worker may take it over; default: the queue's (30 s). */
   jobLeaseMs?: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges), so that the sign-in rate limit
+   * counts the client's address rather than the proxy's; absent: the connection's own address.
+   */
+  trustProxy?: string[];
   /** A dashboard session ends after this long without a request (ms); default 12 hours. */
   sessionIdleMs?: number;
   /** A dashboard session ends this long after sign-in whatever happens (ms); default 7 days. */

@@ -193,6 +193,28 @@ describe(`dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
     }
   });
 
+  it('counts the address a trusted proxy forwards (serve --trust-proxy), and ignores X-Forwarded-For otherwise', async () => {
+    const behindProxy = await startServer({
+      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+      dataDir: server.dataDir, cacheDir: join(server.dataDir, 'cache'), publicUrl: '', secretKey: randomBytes(32),
+      maxImageBytes: DEFAULT_MAX_IMAGE_BYTES, maxBodyBytes: 64 * 1024, concurrency: 1, dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 60_000,
+      insecureRegistries: true, listen: { host: '127.0.0.1', port: 0 }, worker: false, log: () => undefined, trustProxy: ['127.0.0.1/32'],
+    });
+    const wrongFrom = (base: string, forwardedFor: string) => fetch(`${base}/api/v1/session`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ email: 'proxy-test@acme.test', password: 'not the password' }),
+    });
+    try {
+      assert.equal((await wrongFrom(behindProxy.url, '198.51.100.9')).status, 401);
+      assert.equal((await wrongFrom(server.url, '198.51.100.10')).status, 401);
+      const rows = await server.ctx.sql.all('SELECT address FROM login_failures WHERE email = ? ORDER BY at, address', ['proxy-test@acme.test']);
+      assert.deepEqual(rows.map((row) => String(row.address)).sort(), ['127.0.0.1', '198.51.100.9']);
+    } finally {
+      await behindProxy.close();
+      await server.ctx.sql.run('DELETE FROM login_failures WHERE email = ?', ['proxy-test@acme.test']);
+    }
+  });
+
   it('with the cookie: reads as a member, changes need X-CSRF-Token (403 when missing or forged), and another organization is 404', async () => {
     const signedIn = await signIn(server.url, 'editor@acme.test', PASSWORD);
     const cookie = cookieHeader(signedIn.setCookie);
@@ -285,6 +307,14 @@ describe(`dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
     const wrong = await call(server.url, 'GET', '/api/v1/orgs/acme/images', { token: 'spy_wrong' });
     assert.deepEqual([wrong.status, wrong.body], [401, { error: 'invalid or revoked API token' }]);
     assert.equal((await call(server.url, 'GET', '/api/v1/orgs/acme/images', { token: tokens.owner })).status, 200);
+  });
+
+  it('serve refuses a --trust-proxy value that is not addresses or CIDR ranges, in one line', () => {
+    for (const [value, shown] of [['10.0.0.0/33', '10.0.0.0/33'], ['proxy.internal', 'proxy.internal'], ['', '""']] as const) {
+      const result = runCli(['--data-dir', join(server.dataDir, 'cli'), 'serve', '--listen', '127.0.0.1:0', '--trust-proxy', value]);
+      assert.equal(result.status, 1, value);
+      assert.match(result.stderr.trim(), new RegExp(`^spyglass: --trust-proxy ${shown.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: `), value);
+    }
   });
 
   it('spyglass admin create-user --password-stdin and set-password: the user signs in; bad input is one line, exit 1', async () => {

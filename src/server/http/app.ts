@@ -31,7 +31,10 @@ export interface AppOptions {
 
 export function buildApp(ctx: ServerContext, options: AppOptions = {}): FastifyInstance {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const app = Fastify({ bodyLimit: ctx.options.maxBodyBytes, logger: false, return503OnClosing: true });
+  const app = Fastify({
+    bodyLimit: ctx.options.maxBodyBytes, logger: false, return503OnClosing: true,
+    ...(ctx.options.trustProxy !== undefined && ctx.options.trustProxy.length > 0 ? { trustProxy: ctx.options.trustProxy } : {}),
+  });
   const metrics = createMetrics(ctx);
   const onRoute = options.onRoute;
   if (onRoute !== undefined) {
