@@ -14,6 +14,7 @@ COPY scripts ./scripts
 COPY bin ./bin
 COPY docs ./docs
 COPY src ./src
+COPY web ./web
 # `npm ci` runs `prepare`, which is `npm run build` (TypeScript into dist/ with its data files); the
 # development dependencies are then dropped so that only what runs is copied into the final image.
 RUN npm ci --no-audit --no-fund \

@@ -148,6 +148,11 @@ describe('the Dockerfile', () => {
     assert.ok(build.some((instruction) => instruction.keyword === 'RUN' && instruction.args.includes('npm ci')));
     const copied = build.filter((instruction) => instruction.keyword === 'COPY').flatMap((instruction) => instruction.args.split(/\s+/).slice(0, -1));
     for (const source of ['package.json', 'package-lock.json', 'src', 'bin', 'docs', 'scripts']) assert.ok(copied.includes(source), `${source} is copied`);
+    // Every file the build script names (tsconfig.build.json, scripts/…, web/vite.config.ts) is there when `npm ci` builds.
+    const buildScript = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.build!;
+    const named = buildScript.split(/\s+/).filter((word) => /^[\w.-]+(?:\/[\w.-]+)*\.(?:json|mjs|js|ts)$/.test(word));
+    assert.ok(named.length >= 3, buildScript);
+    for (const path of named) assert.ok(copied.includes(path.split('/')[0]!), `${path} (named by the build script) is copied`);
     for (const source of copied) {
       assert.ok(existsSync(join(PROJECT_ROOT, source)), `${source} exists`);
       assert.ok(!ignored.includes(source), `${source} is not in .dockerignore`);
