@@ -10,7 +10,7 @@ import { isDigest } from '../core/digest.ts';
 import { parseImageRef } from '../core/reference.ts';
 import { emptyCounts, totalOf, type SeverityCounts } from '../report/counts.ts';
 import { policyDelta, type PolicyDelta } from '../policy/delta.ts';
-import { optionalText, toNumber, type Row, type Sql } from './db/sql.ts';
+import { jsonColumn, optionalText, toNumber, type Row, type Sql } from './db/sql.ts';
 import { policyCounts, storedPolicyResults } from './policies.ts';
 import { findRepository } from './repositories.ts';
 
@@ -25,15 +25,6 @@ export function checkEnvironmentName(name: string): string {
     throw new SpyglassError(`environment name ${JSON.stringify(name)}: expected 1 to 63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit`);
   }
   return name;
-}
-
-function parseJson<T>(text: unknown): T | undefined {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 const time = (value: unknown): string => new Date(toNumber(value)).toISOString();
@@ -122,7 +113,7 @@ const SELECT_RECORDS = `SELECT e.name AS environment, ei.id AS record_id, ei.rep
   JOIN images i ON i.id = ei.image_id JOIN repositories r ON r.id = ei.repository_id`;
 
 async function imageOf(sql: Sql, row: Row): Promise<EnvironmentImage> {
-  const counts = parseJson<SeverityCounts>(row.counts);
+  const counts = jsonColumn<SeverityCounts>(row.counts);
   const indexDigest = optionalText(row.index_digest);
   return {
     repository: `${String(row.registry)}/${String(row.repository_name)}`,
@@ -139,8 +130,8 @@ async function imageOf(sql: Sql, row: Row): Promise<EnvironmentImage> {
 }
 
 function trendOf(current: Row, previous: Row): EnvironmentTrend {
-  const mine = parseJson<SeverityCounts>(current.counts);
-  const theirs = parseJson<SeverityCounts>(previous.counts);
+  const mine = jsonColumn<SeverityCounts>(current.counts);
+  const theirs = jsonColumn<SeverityCounts>(previous.counts);
   let vulnerabilities: EnvironmentTrend['vulnerabilities'] = null;
   if (mine !== undefined && theirs !== undefined) {
     const a = { ...emptyCounts(), ...mine };
@@ -259,7 +250,7 @@ export async function environmentSbom(sql: Sql, orgId: string, orgName: string, 
     tags: await tagsOf(sql, repository.id, String(row.digest), indexDigest),
     recordedAt: time(row.recorded_at),
     recordedBy: optionalText(row.recorded_by) ?? null,
-    sbom: parseJson<unknown>(row.sbom) ?? null,
-    report: parseJson<unknown>(row.report) ?? null,
+    sbom: jsonColumn<unknown>(row.sbom) ?? null,
+    report: jsonColumn<unknown>(row.report) ?? null,
   };
 }

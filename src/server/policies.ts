@@ -12,7 +12,7 @@ import type { BaseDetection, Recommendation } from '../baseimage/model.ts';
 import { evaluatePolicies } from '../policy/evaluate.ts';
 import { DEFAULT_POLICIES, parsePolicyFile } from '../policy/file.ts';
 import type { BaseFacts, Policy, PolicyInput, PolicyResult } from '../policy/model.ts';
-import { optionalText, type Sql } from './db/sql.ts';
+import { jsonColumn, optionalText, type Sql } from './db/sql.ts';
 
 /** The name errors give the stored document (no file: the organization's policies). */
 const DOCUMENT_NAME = 'policies';
@@ -59,18 +59,9 @@ export async function savePolicyDocument(sql: Sql, orgId: string, document: unkn
 
 type StoredBase = Pick<BaseDetection, 'method' | 'name' | 'ref' | 'baseLayers'> & { evidence?: string[] };
 
-function parse<T>(text: unknown): T | undefined {
-  if (typeof text !== 'string' || text === '') return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The base image facts from images.base_image and images.recommendations (base-image.ts writes them). */
 export function storedBaseFacts(sbom: Pick<Sbom, 'source' | 'packages'>, baseImage: unknown, recommendations: unknown): BaseFacts {
-  const base = parse<StoredBase>(baseImage);
+  const base = jsonColumn<StoredBase>(baseImage);
   if (base === undefined || typeof base !== 'object' || base.ref === undefined) return { known: false, reason: 'no base image was detected at analysis' };
   const ref = base.ref;
   let packageIds: string[] | undefined;
@@ -78,7 +69,7 @@ export function storedBaseFacts(sbom: Pick<Sbom, 'source' | 'packages'>, baseIma
     const detection = { method: base.method, name: base.name, ref, evidence: base.evidence ?? [], candidates: [], baseLayers: base.baseLayers } as BaseDetection;
     packageIds = [...attributeToBase(sbom, detection)];
   }
-  const stored = parse<{ recommendations?: Recommendation[]; notes?: string[] }>(recommendations);
+  const stored = jsonColumn<{ recommendations?: Recommendation[]; notes?: string[] }>(recommendations);
   const refreshed = stored?.recommendations?.find((recommendation) => recommendation.kind === 'refreshed');
   const facts: BaseFacts = {
     known: true, name: base.name, repository: ref.repository, ...(ref.tag !== undefined ? { tag: ref.tag } : {}),
@@ -107,15 +98,15 @@ export function storedBaseFacts(sbom: Pick<Sbom, 'source' | 'packages'>, baseIma
  */
 export async function evaluateImagePolicies(tx: Sql, imageId: string, report: VulnerabilityReport, reason: string, now = new Date()): Promise<{ before: PolicyResult[] | undefined; after: PolicyResult[] }> {
   const row = (await tx.get('SELECT org_id, sbom, image_facts, base_image, recommendations, policy FROM images WHERE id = ?', [imageId]))!;
-  const sbom = parse<Sbom>(row.sbom);
-  const facts = parse<ImageFacts>(row.image_facts) ?? {};
+  const sbom = jsonColumn<Sbom>(row.sbom);
+  const facts = jsonColumn<ImageFacts>(row.image_facts) ?? {};
   const base = sbom === undefined ? { known: false as const, reason: 'no SBOM stored' } : storedBaseFacts(sbom, row.base_image, row.recommendations);
   const policies = await orgPolicies(tx, String(row.org_id));
   const results = evaluatePolicies(policies, { report, ...facts, base, now });
   const text = JSON.stringify(results);
   await tx.run('UPDATE images SET policy = ? WHERE id = ?', [text, imageId]);
   await tx.run('INSERT INTO policy_evaluations (id, image_id, at, reason, results) VALUES (?, ?, ?, ?, ?)', [randomUUID(), imageId, now.getTime(), reason, text]);
-  return { before: parse<PolicyResult[]>(row.policy), after: results };
+  return { before: jsonColumn<PolicyResult[]>(row.policy), after: results };
 }
 
 /** The names of policies met before and failed now. */
@@ -126,11 +117,11 @@ export function newlyFailed(before: readonly PolicyResult[] | undefined, after: 
 
 /** `{met, total, unknown}` of stored results, or null when the image has none. */
 export function policyCounts(text: unknown): { met: number; total: number; unknown: number } | null {
-  const results = parse<PolicyResult[]>(text);
+  const results = jsonColumn<PolicyResult[]>(text);
   if (results === undefined) return null;
   return { met: results.filter((r) => r.status === 'met').length, total: results.length, unknown: results.filter((r) => r.status === 'unknown').length };
 }
 
 export function storedPolicyResults(text: unknown): PolicyResult[] | undefined {
-  return parse<PolicyResult[]>(text);
+  return jsonColumn<PolicyResult[]>(text);
 }

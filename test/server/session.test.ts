@@ -52,6 +52,14 @@ describe(`dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
   };
   const withCookie = (cookie: string, headers: Record<string, string> = {}) => ({ headers: { cookie, ...headers } });
 
+  /** A second server process on the same database and data directory (sessions and failures are shared). */
+  const anotherServer = (extra: { trustProxy?: string[] } = {}) => startServer({
+      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
+      dataDir: server.dataDir, cacheDir: join(server.dataDir, 'cache'), publicUrl: '', secretKey: randomBytes(32),
+      maxImageBytes: DEFAULT_MAX_IMAGE_BYTES, maxBodyBytes: 64 * 1024, concurrency: 1, dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 60_000,
+      insecureRegistries: true, listen: { host: '127.0.0.1', port: 0 }, worker: false, log: () => undefined, ...extra,
+  });
+
   before(async () => {
     if (database === 'PostgreSQL') {
       postgres = await startPostgres();
@@ -166,12 +174,7 @@ describe(`dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
   });
 
   it('a second server process on the same database honours the first one\'s sessions and rate limit', async () => {
-    const second = await startServer({
-      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
-      dataDir: server.dataDir, cacheDir: join(server.dataDir, 'cache'), publicUrl: '', secretKey: randomBytes(32),
-      maxImageBytes: DEFAULT_MAX_IMAGE_BYTES, maxBodyBytes: 64 * 1024, concurrency: 1, dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 60_000,
-      insecureRegistries: true, listen: { host: '127.0.0.1', port: 0 }, worker: false, log: () => undefined,
-    });
+    const second = await anotherServer();
     try {
       const signedIn = await signIn(server.url, 'owner@acme.test', PASSWORD);
       const cookie = cookieHeader(signedIn.setCookie);
@@ -194,12 +197,7 @@ describe(`dashboard sign-in (POST/GET/DELETE /api/v1/session, the session cookie
   });
 
   it('counts the address a trusted proxy forwards (serve --trust-proxy), and ignores X-Forwarded-For otherwise', async () => {
-    const behindProxy = await startServer({
-      ...(databaseUrl !== undefined ? { databaseUrl } : {}),
-      dataDir: server.dataDir, cacheDir: join(server.dataDir, 'cache'), publicUrl: '', secretKey: randomBytes(32),
-      maxImageBytes: DEFAULT_MAX_IMAGE_BYTES, maxBodyBytes: 64 * 1024, concurrency: 1, dbUpdateIntervalSeconds: 0, dbWatchIntervalMs: 60_000,
-      insecureRegistries: true, listen: { host: '127.0.0.1', port: 0 }, worker: false, log: () => undefined, trustProxy: ['127.0.0.1/32'],
-    });
+    const behindProxy = await anotherServer({ trustProxy: ['127.0.0.1/32'] });
     const wrongFrom = (base: string, forwardedFor: string) => fetch(`${base}/api/v1/session`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
       body: JSON.stringify({ email: 'proxy-test@acme.test', password: 'not the password' }),

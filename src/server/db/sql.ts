@@ -32,6 +32,16 @@ export function toNumber(value: unknown): number {
   return 0;
 }
 
+/** A JSON document stored in a TEXT column; undefined when the column is empty or does not hold JSON. */
+export function jsonColumn<T>(value: unknown): T | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 export function optionalText(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
