@@ -1,13 +1,25 @@
 // Each image's severity counts after every evaluation (the first analysis and each re-evaluation), kept
 // beside its `evaluations` row in the same transaction: what the dashboard's "vulnerabilities over time"
 // chart of a repository reads, without opening any stored report.
+import { randomUUID } from 'node:crypto';
 import type { SeverityCounts } from '../report/counts.ts';
 import { emptyCounts } from '../report/counts.ts';
 import { toNumber, type Sql } from './db/sql.ts';
+import type { FindingsDiff } from './results.ts';
 
-/** Records the counts an evaluation left (in the evaluation's transaction). */
-export async function saveEvaluationCounts(tx: Sql, evaluationId: string, imageId: string, at: number, counts: SeverityCounts): Promise<void> {
-  await tx.run('INSERT INTO evaluation_counts (evaluation_id, image_id, at, counts) VALUES (?, ?, ?, ?)', [evaluationId, imageId, at, JSON.stringify(counts)]);
+/**
+ * Records one evaluation of an image (its first analysis, or a re-evaluation after database generation
+ * `generation`): what changed in `evaluations` and the counts it left in `evaluation_counts`. Call it in the
+ * transaction that saves the result.
+ */
+export async function recordEvaluation(tx: Sql, evaluation: { imageId: string; reason: string; generation: number | null; diff: FindingsDiff; counts: SeverityCounts }): Promise<void> {
+  const { imageId, reason, generation, diff, counts } = evaluation;
+  const id = randomUUID();
+  const at = Date.now();
+  await tx.run('INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    id, imageId, at, generation, reason, JSON.stringify(diff.added), JSON.stringify(diff.removed), JSON.stringify(diff.changed),
+  ]);
+  await tx.run('INSERT INTO evaluation_counts (evaluation_id, image_id, at, counts) VALUES (?, ?, ?, ?)', [id, imageId, at, JSON.stringify(counts)]);
 }
 
 export interface HistoryPoint {

@@ -6,7 +6,6 @@
 // back to the generation last evaluated (or the database was replaced), every stored image is
 // re-evaluated. The work is split into `reevaluate` jobs of REEVALUATE_BATCH images, de-duplicated per
 // database, generation and batch, so that several workers (and several watching processes) share it.
-import { randomUUID } from 'node:crypto';
 import { errorText } from '../core/errors.ts';
 import type { Sbom } from '../core/sbom.ts';
 import type { VulnerabilityReport } from '../core/finding.ts';
@@ -16,7 +15,7 @@ import type { AdvisoryStore } from '../advisories/store/store.ts';
 import type { ServerContext } from './context.ts';
 import type { Sql } from './db/sql.ts';
 import type { Job } from './jobs/queue.ts';
-import { saveEvaluationCounts } from './history.ts';
+import { recordEvaluation } from './history.ts';
 import { enqueueNotifications } from './notify.ts';
 import { evaluateImagePolicies, newlyFailed } from './policies.ts';
 import { analyseSbom, diffFindings, saveResult, type FindingsDiff } from './results.ts';
@@ -140,12 +139,7 @@ export async function reevaluateImage(ctx: ServerContext, store: AdvisoryStore, 
   const diff = diffFindings(before, result.report.findings, (id) => names.get(id) ?? id);
   const notified = await ctx.sql.transaction(async (tx) => {
     await saveResult(tx, imageId, null, result, generation);
-    const evaluationId = randomUUID();
-    const at = Date.now();
-    await tx.run('INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      evaluationId, imageId, at, generation, 'database', JSON.stringify(diff.added), JSON.stringify(diff.removed), JSON.stringify(diff.changed),
-    ]);
-    await saveEvaluationCounts(tx, evaluationId, imageId, at, result.counts);
+    await recordEvaluation(tx, { imageId, reason: 'database', generation, diff, counts: result.counts });
     const policies = await evaluateImagePolicies(tx, imageId, result.report, 'database');
     const failed = newlyFailed(policies.before, policies.after);
     return diff.added.length > 0 || failed.length > 0 ? enqueueNotifications(ctx, tx, imageId, [...new Set(diff.added.map((change) => change.id))].sort(), generation, failed) : 0;

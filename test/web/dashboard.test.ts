@@ -21,7 +21,7 @@ import { SqliteAdvisoryStore } from '../../src/advisories/store/sqlite.ts';
 import { SqliteBaseImageCatalog } from '../../src/baseimage/catalog.ts';
 import type { Digest } from '../../src/core/digest.ts';
 import { setPassword } from '../../src/server/auth/passwords.ts';
-import { saveEvaluationCounts } from '../../src/server/history.ts';
+import { recordEvaluation } from '../../src/server/history.ts';
 import { defaultWebRoot } from '../../src/server/http/web.ts';
 import { analyseSbom, saveResult } from '../../src/server/results.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
@@ -270,15 +270,11 @@ describe('dashboard in a real browser', { skip }, () => {
     const latest = await api('GET', `/api/v1/orgs/acme/images/${latestDigest}`);
     assert.equal(latest.status, 200, latest.text);
     const latestId = String((await sql.get('SELECT id FROM images WHERE digest = ? AND repository_id = ?', [latestDigest, repositoryIds.app]))!.id);
-    await sql.transaction(async (tx) => {
-      const evaluationId = randomUUID();
-      const at = Date.now();
-      const counts = { ...(latest.body.vulnerabilities as Counts), high: (latest.body.vulnerabilities as Counts).high + 1 };
-      await tx.run("INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, 3, 'database update', ?, '[]', '[]')", [
-        evaluationId, latestId, at, JSON.stringify([{ id: 'CVE-2099-0001', package: 'curl', severity: 'high' }]),
-      ]);
-      await saveEvaluationCounts(tx, evaluationId, latestId, at, counts);
-    });
+    await sql.transaction(async (tx) => recordEvaluation(tx, {
+      imageId: latestId, reason: 'database update', generation: 3,
+      diff: { added: [{ id: 'CVE-2099-0001', package: 'curl', severity: 'high' }], removed: [], changed: [] },
+      counts: { ...(latest.body.vulnerabilities as Counts), high: (latest.body.vulnerabilities as Counts).high + 1 },
+    }));
     browser = await launched;
   });
 

@@ -27,7 +27,7 @@ import { PermanentJobError, type Job } from '../jobs/queue.ts';
 import type { JobHandler } from '../jobs/worker.ts';
 import { analyseSbom, diffFindings, saveResult, type AnalysisResult } from '../results.ts';
 import { evaluateImagePolicies } from '../policies.ts';
-import { saveEvaluationCounts } from '../history.ts';
+import { recordEvaluation } from '../history.ts';
 import { imageFacts } from '../../policy/facts.ts';
 import type { AnalysePayload } from '../webhooks/record-push.ts';
 import { baseImageFacts } from './base-image.ts';
@@ -116,12 +116,7 @@ async function writeImage(
     const names = new Map(sbom.packages.map((pkg) => [pkg.id, pkg.name]));
     const diff = diffFindings(before, result.report.findings, (id) => names.get(id) ?? id);
     await saveResult(tx, imageId, sbom, result, generation);
-    const evaluationId = randomUUID();
-    const at = Date.now();
-    await tx.run('INSERT INTO evaluations (id, image_id, at, generation, reason, added, removed, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-      evaluationId, imageId, at, generation, 'analysis', JSON.stringify(diff.added), JSON.stringify(diff.removed), JSON.stringify(diff.changed),
-    ]);
-    await saveEvaluationCounts(tx, evaluationId, imageId, at, result.counts);
+    await recordEvaluation(tx, { imageId, reason: 'analysis', generation, diff, counts: result.counts });
     await evaluateImagePolicies(tx, imageId, result.report, 'analysis');
   });
 }
